@@ -1,0 +1,174 @@
+"""Reading raw snapshots: bytes on disk → decoded text with provenance, or a reason it cannot be.
+
+Every file under the raw folder becomes exactly one `Snapshot`, so nothing is lost: either it
+has `text`, or it has `problem` saying (with the file name) why it was not parsed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_PAGE_BYTES = 16 * 1024 * 1024  # a real detail page is ~700 KB; past this we do not parse
+SIDECAR_SUFFIX = ".meta.json"
+_READ_CHUNK = 1 << 20
+
+
+@dataclass
+class Snapshot:
+    """One raw file: where it is, what its bytes hash to, and its text when it could be read."""
+
+    path: str  # relative to the raw folder, POSIX separators
+    sha256: str
+    size: int
+    format: str  # text | html | unknown
+    encoding: str | None = None
+    text: str | None = None
+    problem: str | None = None
+    url: str | None = None
+    fetched_at: str | None = None
+    sidecar_problem: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def iter_raw_files(raw_dir: Path) -> list[Path]:
+    """Every candidate snapshot under raw_dir, sorted by relative path (sidecars excluded)."""
+    files = []
+    for root, dirs, names in os.walk(raw_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
+                continue
+            files.append(Path(root) / name)
+    return sorted(files, key=lambda p: p.relative_to(raw_dir).as_posix())
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """sha256 and size, streamed so a huge file never sits in memory."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_READ_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
+    """(text, encoding, problem). Handles BOMs, UTF-16, Latin-1; refuses binary."""
+    if not data.strip():
+        return None, None, "empty file (no visible text)"
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc, None
+            except UnicodeDecodeError as exc:
+                return None, None, f"starts with a {enc} byte-order mark but does not decode: {exc}"
+    sample = data[:4096]
+    if sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a BOM shows NULs in every other byte.
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        enc = "utf-16-le" if odd > even else "utf-16-be"
+        try:
+            text = data.decode(enc)
+            if _mostly_printable(text):
+                return text, enc, None
+        except UnicodeDecodeError:
+            pass
+        return None, None, "binary file (NUL bytes), not a page snapshot"
+    if b"\x00" in sample:
+        return None, None, "binary file (NUL bytes), not a page snapshot"
+    try:
+        text = data.decode("utf-8")
+        enc = "utf-8"
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        enc = "cp1252"
+    if not _mostly_printable(text):
+        return None, None, "binary file (mostly control characters), not a page snapshot"
+    return text, enc, None
+
+
+def _mostly_printable(text: str) -> bool:
+    sample = text[:4096]
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return bad <= len(sample) // 50
+
+
+def sniff_format(name: str, text: str) -> str:
+    """html or text, by extension first, then by content."""
+    lower = name.lower()
+    if lower.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    head = text.lstrip()[:512].lower()
+    if head.startswith(("<!doctype html", "<html")) or ("<html" in head and "<head" in head):
+        return "html"
+    return "text"
+
+
+def read_sidecar(path: Path) -> tuple[dict, str | None]:
+    """The optional `<name>.meta.json` beside a snapshot: ({url, fetched_at, ...}, problem)."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}, None
+    try:
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, f"sidecar {sidecar.name} is not valid JSON ({exc}); page read without it"
+    if not isinstance(meta, dict):
+        return {}, f"sidecar {sidecar.name} is not a JSON object; page read without it"
+    return meta, None
+
+
+def read_snapshot(raw_dir: Path, path: Path, max_bytes: int = MAX_PAGE_BYTES) -> Snapshot:
+    """Read one file into a Snapshot; never raises for bad input, says why instead."""
+    rel = path.relative_to(raw_dir).as_posix()
+    meta, sidecar_problem = read_sidecar(path)
+    snap = Snapshot(path=rel, sha256="", size=0, format="unknown", sidecar_problem=sidecar_problem)
+    snap.url = meta.get("url") if isinstance(meta.get("url"), str) else None
+    fetched = meta.get("fetched_at")
+    snap.fetched_at = str(fetched) if fetched is not None else None
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(raw_dir.resolve()):
+                snap.sha256 = hashlib.sha256(f"symlink:{rel}".encode()).hexdigest()
+                snap.problem = (
+                    f"{rel}: symlink pointing outside the raw folder ({target}); not read"
+                )
+                return snap
+        if path.stat().st_size > max_bytes:
+            snap.sha256, snap.size = hash_file(path)
+            snap.problem = (
+                f"{rel}: {snap.size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB page cap; "
+                "not parsed (a real page is under 1 MB)"
+            )
+            return snap
+        data = path.read_bytes()
+        snap.sha256, snap.size = hashlib.sha256(data).hexdigest(), len(data)
+    except OSError as exc:
+        if not snap.sha256:
+            snap.sha256 = hashlib.sha256(f"unreadable:{rel}".encode()).hexdigest()
+        snap.problem = f"{rel}: cannot read file ({exc.strerror or exc})"
+        return snap
+    text, encoding, problem = decode_bytes(data)
+    if problem:
+        snap.problem = f"{rel}: {problem}"
+        return snap
+    assert text is not None
+    snap.text = text.replace("\r\n", "\n").replace("\r", "\n")
+    snap.encoding = encoding
+    snap.format = sniff_format(path.name, snap.text)
+    return snap
+
+
+def iter_snapshots(raw_dir: Path) -> Iterator[Snapshot]:
+    """Snapshots in sorted path order, one at a time (memory stays flat)."""
+    for path in iter_raw_files(raw_dir):
+        yield read_snapshot(raw_dir, path)
