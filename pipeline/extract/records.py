@@ -79,6 +79,8 @@ class PageResult:
     detail: Detail | None = None
     problem: str | None = None
     url: str | None = None  # a URL found in the page itself (HTML canonical link)
+    format: str = "text"  # text | html | unknown (what the bytes were)
+    encoding: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -95,4 +97,6 @@ class PageResult:
             detail=Detail(**detail) if detail else None,
             problem=data.get("problem"),
             url=data.get("url"),
+            format=data.get("format", "text"),
+            encoding=data.get("encoding"),
         )

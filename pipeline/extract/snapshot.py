@@ -10,8 +10,7 @@ import codecs
 import hashlib
 import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024  # a real detail page is ~700 KB; past this we do not parse
@@ -30,10 +29,7 @@ class Snapshot:
     encoding: str | None = None
     text: str | None = None
     problem: str | None = None
-    url: str | None = None
-    fetched_at: str | None = None
-    sidecar_problem: str | None = None
-    extra: dict = field(default_factory=dict)
+    transient: bool = False  # the problem is about access, not content: do not cache it
 
 
 def iter_raw_files(raw_dir: Path) -> list[Path]:
@@ -63,8 +59,11 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
     """(text, encoding, problem). Handles BOMs, UTF-16, Latin-1; refuses binary."""
     if not data.strip():
         return None, None, "empty file (no visible text)"
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc, None
@@ -129,11 +128,7 @@ def read_sidecar(path: Path) -> tuple[dict, str | None]:
 def read_snapshot(raw_dir: Path, path: Path, max_bytes: int = MAX_PAGE_BYTES) -> Snapshot:
     """Read one file into a Snapshot; never raises for bad input, says why instead."""
     rel = path.relative_to(raw_dir).as_posix()
-    meta, sidecar_problem = read_sidecar(path)
-    snap = Snapshot(path=rel, sha256="", size=0, format="unknown", sidecar_problem=sidecar_problem)
-    snap.url = meta.get("url") if isinstance(meta.get("url"), str) else None
-    fetched = meta.get("fetched_at")
-    snap.fetched_at = str(fetched) if fetched is not None else None
+    snap = Snapshot(path=rel, sha256="", size=0, format="unknown")
     try:
         if path.is_symlink():
             target = path.resolve()
@@ -142,6 +137,7 @@ def read_snapshot(raw_dir: Path, path: Path, max_bytes: int = MAX_PAGE_BYTES) ->
                 snap.problem = (
                     f"{rel}: symlink pointing outside the raw folder ({target}); not read"
                 )
+                snap.transient = True
                 return snap
         if path.stat().st_size > max_bytes:
             snap.sha256, snap.size = hash_file(path)
@@ -156,6 +152,7 @@ def read_snapshot(raw_dir: Path, path: Path, max_bytes: int = MAX_PAGE_BYTES) ->
         if not snap.sha256:
             snap.sha256 = hashlib.sha256(f"unreadable:{rel}".encode()).hexdigest()
         snap.problem = f"{rel}: cannot read file ({exc.strerror or exc})"
+        snap.transient = True
         return snap
     text, encoding, problem = decode_bytes(data)
     if problem:
@@ -166,9 +163,3 @@ def read_snapshot(raw_dir: Path, path: Path, max_bytes: int = MAX_PAGE_BYTES) ->
     snap.encoding = encoding
     snap.format = sniff_format(path.name, snap.text)
     return snap
-
-
-def iter_snapshots(raw_dir: Path) -> Iterator[Snapshot]:
-    """Snapshots in sorted path order, one at a time (memory stays flat)."""
-    for path in iter_raw_files(raw_dir):
-        yield read_snapshot(raw_dir, path)

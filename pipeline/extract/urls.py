@@ -50,13 +50,23 @@ def url_facts(url: str | None) -> UrlFacts:
     if head == "collection" and len(segs) >= 2:
         key = "/".join(segs[1:3]).lower()
         page = _page_from(query, zero_based=False)
-        return UrlFacts("old", listing_type="collection", listing_key=f"collection/{key}",
-                        page_number=page, slug=segs[-1].lower())  # fmt: skip
+        return UrlFacts(
+            "old",
+            listing_type="collection",
+            listing_key=f"collection/{key}",
+            page_number=page,
+            slug=segs[-1].lower(),
+        )
     if head in {"topics", "people", "places"} and len(segs) >= 2:
         kind = {"topics": "topic", "people": "person", "places": "place"}[head]
         page = _page_from(query, zero_based=True)
-        return UrlFacts("new", listing_type=kind, listing_key=f"{head}/{segs[1].lower()}",
-                        page_number=page, slug=segs[1].lower())  # fmt: skip
+        return UrlFacts(
+            "new",
+            listing_type=kind,
+            listing_key=f"{head}/{segs[1].lower()}",
+            page_number=page,
+            slug=segs[1].lower(),
+        )
     if head in {"search", "search-results"}:
         site = "new" if head == "search" else "old"
         kept = sorted((k, v) for k, v in query if k != "page")
@@ -68,8 +78,9 @@ def url_facts(url: str | None) -> UrlFacts:
         if site == "old" and len(segs) >= 2 and _NUMERIC.match(segs[1]):
             page = int(segs[1])
         key = f"{head}?{urlencode(kept)}" if kept else head
-        return UrlFacts(site, listing_type="search", listing_key=key, page_number=page,
-                        search_term=term)  # fmt: skip
+        return UrlFacts(
+            site, listing_type="search", listing_key=key, page_number=page, search_term=term
+        )
     return UrlFacts()
 
 

@@ -1,0 +1,247 @@
+"""Stage 2: page-level rows → documents, their collections, people, and the merge audit.
+
+Pure: lists of dicts in, lists of dicts out. Document ids come from the archive's own id when a
+page gives one (record id, node id), else from the normalised (date, title) key — never from
+row order, so they survive added, removed, renamed or reordered pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.dates import parse_date
+from pipeline.dedup.cluster import Cluster, Row, cluster_rows
+from pipeline.dedup.parties import parse_title
+from pipeline.dedup.people import canonical_person
+
+
+@dataclass
+class Resolution:
+    documents: list[dict] = field(default_factory=list)
+    document_listings: list[dict] = field(default_factory=list)
+    document_matches: list[dict] = field(default_factory=list)
+    document_people: list[dict] = field(default_factory=list)
+    entry_document: dict[tuple[str, int], str] = field(default_factory=dict)
+    page_document: dict[str, str] = field(default_factory=dict)
+
+
+def _archive_id(detail: dict) -> str | None:
+    return f"record:{detail['record_id']}" if detail.get("record_id") else None
+
+
+def _rows(entries: list[dict], details: list[dict]) -> list[Row]:
+    rows = []
+    for e in entries:
+        summary = None if e.get("is_truncated") else e.get("summary")
+        rows.append(
+            Row(
+                "entry",
+                e["page_sha256"],
+                int(e["position"]),
+                e.get("date_raw"),
+                e.get("title"),
+                summary,
+            )
+        )
+    for d in details:
+        summary = None if d.get("is_truncated") else d.get("summary")
+        rows.append(
+            Row(
+                "detail",
+                d["page_sha256"],
+                0,
+                d.get("date_raw"),
+                d.get("title"),
+                summary,
+                archive_id=_archive_id(d),
+            )
+        )
+    return rows
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _document_ids(clusters: list[Cluster], details: dict[str, dict]) -> list[str]:
+    """One id per cluster (see module doc); key collisions are split by summary."""
+    ids: list[str | None] = []
+    keys: list[str] = []
+    for c in clusters:
+        archive = None
+        for r in c.rows:
+            d = details.get(r.page_sha256) if r.source == "detail" else None
+            if d and d.get("record_id"):
+                archive = f"wcda-{d['record_id']}"
+                break
+            if d and d.get("node_id"):
+                archive = archive or f"wcda-node-{d['node_id']}"
+        ids.append(archive)
+        head = min(c.rows, key=lambda r: (r.date_key, r.title_norm, r.page_sha256, r.position))
+        keys.append(f"{head.date_key}|{head.title_norm}")
+    counts = Counter(k for k, i in zip(keys, ids, strict=True) if i is None)
+    out = []
+    for c, key, archive in zip(clusters, keys, ids, strict=True):
+        if archive:
+            out.append(archive)
+            continue
+        if counts[key] > 1:
+            summaries = sorted(r.summary_norm for r in c.rows if r.summary_norm)
+            key = f"{key}|{summaries[0] if summaries else ''}"
+        out.append(f"doc-{_hash(key)}")
+    return out
+
+
+def _pick(values: list[str | None]) -> str | None:
+    """Most common printed value; ties → the alphabetically first, so runs agree."""
+    counts = Counter(v for v in values if v)
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> Resolution:
+    """Cluster entries and detail pages into documents and build the dedup tables."""
+    details_by_sha = {d["page_sha256"]: d for d in details}
+    entries_by_ref = {(e["page_sha256"], int(e["position"])): e for e in entries}
+    listing_by_sha = {lst["page_sha256"]: lst for lst in listings}
+    clusters, audit = cluster_rows(_rows(entries, details))
+    doc_ids = _document_ids(clusters, details_by_sha)
+    out = Resolution()
+    row_doc: dict[tuple[str, str, int], str] = {}
+    for c, doc_id in zip(clusters, doc_ids, strict=True):
+        for r in c.rows:
+            row_doc[r.ref] = doc_id
+            if r.source == "detail":
+                out.page_document[r.page_sha256] = doc_id
+            else:
+                out.entry_document[(r.page_sha256, r.position)] = doc_id
+        out.documents.append(
+            _document_row(doc_id, c, entries_by_ref, details_by_sha, listing_by_sha)
+        )
+        out.document_people.extend(_people_rows(doc_id, c, entries_by_ref, details_by_sha))
+    pairs = {
+        (
+            row_doc[(r.source, r.page_sha256, r.position)],
+            entries_by_ref[(r.page_sha256, r.position)]["listing_id"],
+        )
+        for c in clusters
+        for r in c.rows
+        if r.source == "entry"
+    }
+    out.document_listings = [{"document_id": d, "listing_id": lid} for d, lid in sorted(pairs)]
+    for dec in audit:
+        out.document_matches.append(
+            {
+                "document_id": row_doc.get(dec.right.ref) if dec.decision == "merged" else None,
+                "left_source": dec.left.source,
+                "left_page_sha256": dec.left.page_sha256,
+                "left_position": dec.left.position,
+                "left_title": dec.left.title,
+                "left_date_raw": dec.left.date_raw,
+                "left_document_id": row_doc.get(dec.left.ref),
+                "right_source": dec.right.source,
+                "right_page_sha256": dec.right.page_sha256,
+                "right_position": dec.right.position,
+                "right_title": dec.right.title,
+                "right_date_raw": dec.right.date_raw,
+                "right_document_id": row_doc.get(dec.right.ref),
+                "rule": dec.rule,
+                "score": dec.score,
+                "title_score": dec.title_score,
+                "summary_score": dec.summary_score,
+                "decision": dec.decision,
+            }
+        )
+    return out
+
+
+def _document_row(
+    doc_id: str, c: Cluster, entries_by_ref: dict, details_by_sha: dict, listing_by_sha: dict
+) -> dict:
+    """The document as a reader wants it: best title/date/summary plus what varied."""
+    detail_rows = [details_by_sha[r.page_sha256] for r in c.rows if r.source == "detail"]
+    entry_rows = [
+        entries_by_ref[(r.page_sha256, r.position)] for r in c.rows if r.source == "entry"
+    ]
+    sources = detail_rows + entry_rows
+    detail = detail_rows[0] if detail_rows else None
+    title = (detail or {}).get("title") or _pick([s.get("title") for s in sources])
+    date_raw = (detail or {}).get("date_raw") or _pick([s.get("date_raw") for s in sources])
+    summary = (detail or {}).get("summary") or _pick(
+        [e.get("summary") for e in entry_rows if not e.get("is_truncated")]
+        or [e.get("summary") for e in entry_rows]
+    )
+    parsed = parse_date(date_raw)
+    facts = parse_title(title)
+    listing_ids = sorted({e["listing_id"] for e in entry_rows})
+    collections = sorted(
+        {
+            listing_by_sha[e["page_sha256"]]["title"]
+            for e in entry_rows
+            if listing_by_sha.get(e["page_sha256"], {}).get("title")
+        }
+    )
+    return {
+        "document_id": doc_id,
+        "title": title,
+        "date_raw": date_raw,
+        "date_start": parsed.start if parsed else None,
+        "date_end": parsed.end if parsed else None,
+        "date_precision": parsed.precision if parsed else "unparsed",
+        "summary": summary,
+        "document_type": facts.doc_type,
+        "document_number": facts.number,
+        "record_id": next((d["record_id"] for d in detail_rows if d.get("record_id")), None),
+        "url": next((d["url"] for d in detail_rows if d.get("url")), None),
+        "n_listings": len(listing_ids),
+        "n_entries": len(entry_rows),
+        "n_detail_pages": len(detail_rows),
+        "has_detail_page": bool(detail_rows),
+        "collections": collections,
+        "title_variants": sorted({s["title"] for s in sources if s.get("title")}),
+        "date_variants": sorted({s["date_raw"] for s in sources if s.get("date_raw")}),
+    }
+
+
+def _people_rows(doc_id: str, c: Cluster, entries_by_ref: dict, details_by_sha: dict) -> list:
+    """Sender / recipient / via from every title variant, authors from detail pages."""
+    seen: dict[tuple[str, str], dict] = {}
+    titles = sorted({r.title for r in c.rows if r.title})
+    for title in titles:
+        facts = parse_title(title)
+        for role, names in (
+            ("sender", facts.senders),
+            ("recipient", facts.recipients),
+            ("via", facts.via),
+        ):
+            for name in names:
+                person = canonical_person(name)
+                seen.setdefault(
+                    (role, person),
+                    {
+                        "document_id": doc_id,
+                        "role": role,
+                        "name_printed": name,
+                        "person": person,
+                        "source": "title",
+                    },
+                )
+    for r in c.rows:
+        if r.source != "detail":
+            continue
+        for name in details_by_sha[r.page_sha256].get("authors") or []:
+            person = canonical_person(name)
+            seen.setdefault(
+                ("author", person),
+                {
+                    "document_id": doc_id,
+                    "role": "author",
+                    "name_printed": name,
+                    "person": person,
+                    "source": "detail_page",
+                },
+            )
+    return [seen[k] for k in sorted(seen)]

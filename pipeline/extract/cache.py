@@ -1,0 +1,93 @@
+"""Per-page parse cache in the output folder, so a rerun parses only new or changed snapshots.
+
+Two layers:
+- stat cache: (path, size, mtime_ns) → sha256, so unchanged files are not even re-read;
+- result cache: one JSON file per (sha256, url, parser version) holding the PageResult.
+Both are plain files written atomically; a corrupt or missing entry only costs a re-parse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pipeline.extract.records import PARSER_VERSION, PageResult
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temp file beside `path`, fsync, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class PageCache:
+    """Parse results keyed by content, and file stats keyed by path."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.dir = cache_dir
+        self.stats: dict[str, list] = {}
+        self._stats_dirty = False
+        if cache_dir is not None:
+            try:
+                self.stats = json.loads((cache_dir / "stats.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                self.stats = {}
+
+    @staticmethod
+    def key(sha256: str, url: str | None) -> str:
+        return hashlib.sha256(f"{PARSER_VERSION}\0{sha256}\0{url or ''}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        assert self.dir is not None
+        return self.dir / "pages" / key[:2] / f"{key}.json"
+
+    def get(self, sha256: str, url: str | None) -> PageResult | None:
+        if self.dir is None:
+            return None
+        try:
+            data = json.loads(self._path(self.key(sha256, url)).read_text("utf-8"))
+            return PageResult.from_json(data)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+    def put(self, sha256: str, url: str | None, result: PageResult) -> None:
+        if self.dir is None:
+            return
+        payload = json.dumps(result.to_json(), ensure_ascii=False, sort_keys=True)
+        atomic_write_bytes(self._path(self.key(sha256, url)), payload.encode("utf-8"))
+
+    def known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
+        entry = self.stats.get(rel)
+        if entry and entry[0] == size and entry[1] == mtime_ns:
+            return entry[2]
+        return None
+
+    def remember_sha(self, rel: str, size: int, mtime_ns: int, sha256: str) -> None:
+        if self.stats.get(rel) != [size, mtime_ns, sha256]:
+            self.stats[rel] = [size, mtime_ns, sha256]
+            self._stats_dirty = True
+
+    def forget_missing(self, present: set[str]) -> None:
+        for rel in list(self.stats):
+            if rel not in present:
+                del self.stats[rel]
+                self._stats_dirty = True
+
+    def save(self) -> None:
+        if self.dir is None or not self._stats_dirty:
+            return
+        data = json.dumps(self.stats, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        atomic_write_bytes(self.dir / "stats.json", data)
+        self._stats_dirty = False
