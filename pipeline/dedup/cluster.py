@@ -212,7 +212,8 @@ def _loose_merges(clusters: list[Cluster], audit: list[Decision]) -> list[Cluste
         for a, b in candidates:
             ca, cb = clusters[idx[a]], clusters[idx[b]]
             sum_score = summary_score(ca.head.summary_norm, cb.head.summary_norm) or 0.0
-            _judge_pair(ca, cb, float(titles[a][b]), sum_score, idx[a], idx[b], find, parent, audit)
+            title_score = float(fuzz.ratio(ca.head.title_norm, cb.head.title_norm))
+            _judge_pair(ca, cb, title_score, sum_score, idx[a], idx[b], find, parent, audit)
     merged: dict[int, Cluster] = {}
     for i, c in enumerate(clusters):
         root = find(i)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.dates import parse_date
@@ -33,6 +34,7 @@ class Extraction:
     quarantine: list[dict] = field(default_factory=list)
     parsed_now: int = 0
     reused: int = 0
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def parse_snapshot_text(text: str, fmt: str, url: str | None) -> PageResult:
@@ -132,6 +134,21 @@ def _page_rows(
         )
         out.listings.append(row)
         for e in entries:
+            if e["is_truncated"] and not e["title"]:
+                reason = f"{rel}: entry {e['position']} cut short by a partial save (no title)"
+                out.quarantine.append(
+                    _qrow(
+                        sha,
+                        rel,
+                        "extract",
+                        "listing_entries",
+                        reason,
+                        key=f"{sha}:{e['position']}",
+                        rule="truncated_entry",
+                        value=e["date_raw"],
+                    )
+                )
+                continue
             d = parse_date(e["date_raw"])
             out.entries.append(
                 {

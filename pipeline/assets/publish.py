@@ -1,0 +1,37 @@
+"""Stage 4 asset: switch in a new release of Parquet files + DuckDB (pipeline.runner)."""
+
+import dagster as dg
+import pandas as pd
+
+from pipeline.assets.resources import PipelinePaths
+from pipeline.extract.pages import Extraction
+from pipeline.runner import stage_publish
+from schemas import TABLES
+
+
+@dg.asset(
+    group_name="publish",
+    compute_kind="duckdb",
+    ins={table: dg.AssetIn(table) for table in TABLES},
+)
+def published_release(
+    context: dg.AssetExecutionContext,
+    paths: PipelinePaths,
+    extracted_pages: Extraction,
+    **tables: pd.DataFrame,
+) -> dict:
+    """outputs/<table>.parquet and outputs/archive.duckdb, switched in atomically."""
+    out = paths.output_path()
+    stats = {"parsed_now": extracted_pages.parsed_now, "reused": extracted_pages.reused}
+    record = stage_publish(
+        tables, out, paths.raw_path(), stats, extracted_pages.started_at, paths.lock_timeout_seconds
+    )
+    context.add_output_metadata(
+        {
+            "release": record.release_id,
+            "changed": record.release_changed,
+            "output_dir": dg.MetadataValue.path(str(out.resolve())),
+            "documents": record.documents,
+        }
+    )
+    return {"release_id": record.release_id, "changed": record.release_changed}

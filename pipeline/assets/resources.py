@@ -1,0 +1,25 @@
+"""The one resource: where the raw pages are and where outputs go.
+
+Paths come from the resource's config, else from PIPELINE_RAW_DIR / PIPELINE_OUTPUT_DIR read
+when a run starts (never at import time), else from raw/ and outputs/.
+"""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+
+class PipelinePaths(dg.ConfigurableResource):
+    """Raw input folder and output folder of the pipeline."""
+
+    raw_dir: str = ""
+    output_dir: str = ""
+    lock_timeout_seconds: float = 600.0
+    show_progress: bool = False
+
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir or os.environ.get("PIPELINE_RAW_DIR") or "raw")
+
+    def output_path(self) -> Path:
+        return Path(self.output_dir or os.environ.get("PIPELINE_OUTPUT_DIR") or "outputs")

@@ -1,0 +1,217 @@
+"""Command line: `run` materialises every asset in process; `fetch` saves new pages; `docs`
+regenerates the data dictionary. One-line errors, non-zero exits, tracebacks only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def _check_dirs(raw: Path, out: Path) -> None:
+    if not raw.exists():
+        raise UserError(f"raw folder {raw} does not exist: give --raw DIR or create it")
+    if not raw.is_dir():
+        raise UserError(f"raw folder {raw} is not a folder")
+    if not any(p for p in raw.rglob("*") if p.is_file() and not p.name.endswith(".meta.json")):
+        raise UserError(f"raw folder {raw} holds no page snapshots: save pages into it first")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise UserError(
+            f"output folder {out} is not writable ({exc.strerror or exc}): "
+            "choose another with --out or fix its permissions"
+        ) from exc
+
+
+def _materialise(raw: Path, out: Path, quiet: bool, lock_timeout: float):  # noqa: ANN202
+    import dagster as dg
+
+    from pipeline.assets.checks import all_checks
+    from pipeline.assets.resources import PipelinePaths
+    from pipeline.definitions import core_assets
+
+    defs = dg.Definitions(
+        assets=core_assets,
+        asset_checks=all_checks,
+        jobs=[dg.define_asset_job("cli_run", selection=dg.AssetSelection.all())],
+        resources={
+            "paths": PipelinePaths(
+                raw_dir=str(raw),
+                output_dir=str(out),
+                lock_timeout_seconds=lock_timeout,
+                show_progress=not quiet,
+            )
+        },
+    )
+    run_config = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    instance = dg.DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("cli_run").execute_in_process(
+        run_config=run_config, instance=instance, raise_on_error=False
+    )
+    return result, instance
+
+
+def _failure_message(result) -> str:  # noqa: ANN001
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            err = event.step_failure_data.error
+            while err.cause is not None and err.cls_name in {"DagsterExecutionStepExecutionError"}:
+                err = err.cause
+            return f"{event.step_key}: {err.message.strip().splitlines()[-1]}"
+    return "the run failed (run with --debug for details)"
+
+
+def _summary_lines(out: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    from schemas import TABLES
+
+    lines = []
+    for table in TABLES:
+        path = out / f"{table}.parquet"
+        rows = pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
+        lines.append(f"  {table:<18} {rows:>8} rows  {path}")
+    return lines
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    raw, out = Path(args.raw), Path(args.out)
+    _check_dirs(raw, out)
+    started = time.perf_counter()
+    result, instance = _materialise(raw, out, args.quiet, args.lock_timeout)
+    failed_checks = [
+        e.asset_check_evaluation_data.check_name
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not e.asset_check_evaluation_data.passed
+    ]
+    if not result.success:
+        raise UserError(_failure_message(result))
+    if failed_checks:
+        raise UserError(f"checks failed: {', '.join(failed_checks)}; nothing was published")
+    stage_seconds = _stage_seconds(instance.all_logs(result.run_id))
+    if not args.quiet:
+        print(f"published {out}/ in {time.perf_counter() - started:.1f}s")
+        print("\n".join(_summary_lines(out)))
+    if args.stats_json:
+        record = result.output_for_node("published_release")
+        Path(args.stats_json).write_text(
+            json.dumps(
+                {
+                    "stage_seconds": stage_seconds,
+                    "release": record,
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+_STAGE_OF_STEP = {
+    "extracted_pages": "extract",
+    "resolved_documents": "dedup",
+    "published_tables": "validate",
+    "published_release": "publish",
+}
+
+
+def _stage_seconds(records) -> dict[str, float]:  # noqa: ANN001
+    """Wall time per stage from the run's event log (checks count towards validate)."""
+    starts: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for record in records:
+        event = record.dagster_event
+        if event is None:
+            continue
+        key = event.step_key or ""
+        if event.event_type_value == "STEP_START":
+            starts[key] = record.timestamp
+        elif event.event_type_value == "STEP_SUCCESS" and key in starts:
+            stage = _STAGE_OF_STEP.get(key, "validate")
+            seconds[stage] = seconds.get(stage, 0.0) + record.timestamp - starts[key]
+    return {k: round(v, 3) for k, v in seconds.items()}
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from pipeline.docs import write_data_dictionary
+
+    path = write_data_dictionary(Path(args.path))
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_fetch(argv: list[str]) -> int:
+    from pipeline.fetch.cli import main as fetch_main
+
+    return fetch_main(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="materialise every asset in process")
+    run.add_argument("--raw", default=os.environ.get("PIPELINE_RAW_DIR", "raw"))
+    run.add_argument("--out", default=os.environ.get("PIPELINE_OUTPUT_DIR", "outputs"))
+    run.add_argument("--quiet", action="store_true", help="no progress or summary")
+    run.add_argument("--debug", action="store_true", help="show tracebacks")
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=600.0,
+        help="seconds to wait for another run on the same output folder",
+    )
+    run.add_argument("--stats-json", help="write per-stage seconds to this file")
+    docs = sub.add_parser("docs", help="regenerate docs/data_dictionary.md")
+    docs.add_argument("--path", default="docs/data_dictionary.md")
+    sub.add_parser(
+        "fetch", help="fetch pages into raw/ (off by default; see docs/fetching.md)", add_help=False
+    )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    warnings.filterwarnings("ignore", message=".*beta.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    if argv and argv[0] == "fetch":
+        return cmd_fetch(argv[1:])
+    args = build_parser().parse_args(argv)
+    debug = args.debug or "--debug" in argv
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "docs":
+            return cmd_docs(args)
+    except UserError as exc:
+        if debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, or an environment problem: one line unless --debug
+        if debug:
+            raise
+        print(
+            f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_USAGE

@@ -1,0 +1,106 @@
+"""The analyst's DuckDB file: every table, column comments, and a BM25 full-text search.
+
+Data lives in schema `store` (real tables copied from the Parquet files of the same release),
+with a view of the same name per table in `main`, so `SELECT * FROM documents` just works.
+`search(q)` is a table macro over a BM25 index of title, summary, body and people. The fts
+extension is loaded from the pinned `duckdb-extension-fts` package: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from schemas import TABLES
+
+_FTS_PACKAGE = "duckdb_extension_fts"
+
+
+def fts_extension_path() -> Path:
+    """Path of the fts extension file shipped by the pinned wheel."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(_FTS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("duckdb-extension-fts is not installed; run `make install`")
+    base = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(base.glob(f"extensions/v{duckdb.__version__}/fts.duckdb_extension"))
+    if not found:
+        raise RuntimeError(f"no fts extension for duckdb {duckdb.__version__} under {base}")
+    return found[0]
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """LOAD the bundled fts extension (autoinstall/autoload stay off: offline by design)."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+SEARCH_CORPUS_SQL = """
+CREATE TABLE store.search_corpus AS
+SELECT d.document_id,
+       coalesce(d.title, '') AS title,
+       coalesce(d.summary, '') AS summary,
+       coalesce((SELECT string_agg(p.body, ' ' ORDER BY p.page_sha256)
+                 FROM store.document_pages p WHERE p.document_id = d.document_id), '') AS body,
+       coalesce((SELECT string_agg(DISTINCT x.person || ' ' || x.name_printed, ' ')
+                 FROM store.document_people x WHERE x.document_id = d.document_id), '')
+           AS people
+FROM store.documents d
+ORDER BY d.document_id
+"""
+
+SEARCH_MACRO_SQL = """
+CREATE MACRO main.search(q) AS TABLE
+SELECT d.document_id, d.title, d.date_start, d.collections, s.score
+FROM (SELECT document_id, fts_store_search_corpus.match_bm25(document_id, q) AS score
+      FROM store.search_corpus) s
+JOIN store.documents d USING (document_id)
+WHERE s.score IS NOT NULL
+ORDER BY s.score DESC, d.document_id
+"""
+
+
+def build_database(db_path: Path, parquet_dir: Path) -> None:
+    """Create `db_path` from the release's Parquet files (caller makes it atomic)."""
+    con = duckdb.connect(str(db_path))
+    try:
+        load_fts(con)
+        con.execute("CREATE SCHEMA store")
+        for table, (model, sort_keys) in TABLES.items():
+            src = _quote((parquet_dir / f"{table}.parquet").as_posix())
+            order = ", ".join(sort_keys)
+            con.execute(
+                f"CREATE TABLE store.{table} AS SELECT * FROM read_parquet({src}) ORDER BY {order}"
+            )
+            con.execute(f"CREATE VIEW main.{table} AS SELECT * FROM store.{table}")
+            description = (model.__doc__ or "").strip().splitlines()[0]
+            con.execute(f"COMMENT ON TABLE store.{table} IS {_quote(description)}")
+            con.execute(f"COMMENT ON VIEW main.{table} IS {_quote(description)}")
+            for name, column in model.to_schema().columns.items():
+                if column.description:
+                    con.execute(
+                        f"COMMENT ON COLUMN store.{table}.{name} IS {_quote(column.description)}"
+                    )
+        con.execute(SEARCH_CORPUS_SQL)
+        con.execute(
+            "PRAGMA create_fts_index('store.search_corpus', 'document_id', 'title', 'summary', "
+            "'body', 'people', stemmer = 'porter', stopwords = 'english', overwrite = 1)"
+        )
+        con.execute(SEARCH_MACRO_SQL)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def connect_readonly(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection with fts loaded, ready for `search(q)`."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    load_fts(con)
+    return con

@@ -1,0 +1,126 @@
+"""Atomic publishing of a whole set of tables.
+
+A release is a folder `outputs/releases/<id>/` holding every `<table>.parquet` and
+`archive.duckdb`. It is written under a temporary name, renamed into place, and then made
+current by replacing one symlink (`outputs/current`) with a rename — the single atomic step. The
+published paths `outputs/<table>.parquet` and `outputs/archive.duckdb` are stable symlinks
+through `current`, so a reader sees the old set or the new one, never a mix or a half-written
+file. An analyst's open DuckDB connection keeps reading its (old) file; nothing is overwritten
+in place. A run killed at any point leaves the previous release current; the next run removes
+the leftovers.
+
+The release id is a hash of the Parquet bytes, so an unchanged input republishes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.publish.duckdb_db import build_database
+from pipeline.publish.parquet import write_parquet
+
+DB_NAME = "archive.duckdb"
+KEEP_RELEASES = 2
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    """Point `link` at `target` atomically (new symlink, then rename over the old)."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def current_release(out_dir: Path) -> Path | None:
+    link = out_dir / "current"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def clean_leftovers(out_dir: Path) -> list[str]:
+    """Remove half-written releases and temp links left by a killed run."""
+    removed = []
+    releases = out_dir / "releases"
+    if releases.is_dir():
+        for child in releases.iterdir():
+            if child.name.startswith("."):
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(child.name)
+    for child in out_dir.glob(".*.tmp"):
+        child.unlink(missing_ok=True)
+        removed.append(child.name)
+    return removed
+
+
+def publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> tuple[Path, bool]:
+    """Write and switch in a release; returns (release dir, whether anything changed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    releases = out_dir / "releases"
+    releases.mkdir(exist_ok=True)
+    clean_leftovers(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+    staging.chmod(0o755)
+    try:
+        digest = hashlib.sha256()
+        for table in sorted(tables):
+            path = staging / f"{table}.parquet"
+            write_parquet(table, tables[table], path)
+            digest.update(table.encode() + b"\0" + path.read_bytes())
+        release_id = digest.hexdigest()[:16]
+        final = releases / release_id
+        changed = not (final / DB_NAME).exists()
+        if changed:
+            build_database(staging / DB_NAME, staging)
+            for child in staging.iterdir():
+                with child.open("rb") as fh:
+                    os.fsync(fh.fileno())
+            if final.exists():
+                shutil.rmtree(final)
+            os.rename(staging, final)
+            _fsync_dir(releases)
+        else:
+            shutil.rmtree(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace_symlink(out_dir / "current", f"releases/{release_id}")
+    for table in tables:
+        _ensure_link(out_dir / f"{table}.parquet", f"current/{table}.parquet")
+    _ensure_link(out_dir / DB_NAME, f"current/{DB_NAME}")
+    _fsync_dir(out_dir)
+    _prune(releases, keep={release_id})
+    return final, changed
+
+
+def _ensure_link(link: Path, target: str) -> None:
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    _replace_symlink(link, target)
+
+
+def _prune(releases: Path, keep: set[str]) -> None:
+    """Keep the current release and the one before it (a reader may still have it open)."""
+    others = sorted(
+        (
+            p
+            for p in releases.iterdir()
+            if p.is_dir() and p.name not in keep and not p.name.startswith(".")
+        ),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in others[KEEP_RELEASES - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
