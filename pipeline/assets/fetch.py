@@ -4,8 +4,6 @@ Group "fetch" is kept out of the scheduled job; materialise `fetched_pages` by h
 or `dagster asset materialize`) with a config such as the one in docs/fetching.md.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from dagster import AssetExecutionContext, Config, MaterializeResult, asset
@@ -25,6 +23,15 @@ class FetchPagesConfig(Config):
     allowed_hosts: list[str] = list(DEFAULT_ALLOWED_HOSTS)
 
 
+def _raw_dir(paths: object) -> Path:
+    """The paths resource's raw folder: its `raw_path()` (config, then PIPELINE_RAW_DIR, then
+    raw/) when it has one, else its `raw_dir` attribute; never "" (that would mean the cwd)."""
+    raw_path = getattr(paths, "raw_path", None)
+    if callable(raw_path):
+        return Path(raw_path())
+    return Path(getattr(paths, "raw_dir", "") or "raw")
+
+
 @asset(
     group_name="fetch",
     required_resource_keys={"paths"},
@@ -32,13 +39,14 @@ class FetchPagesConfig(Config):
     "Off by default (config enabled: true to run).",
 )
 def fetched_pages(context: AssetExecutionContext, config: FetchPagesConfig) -> MaterializeResult:
+    """Runs the library fetcher; does nothing (and says so) unless explicitly enabled."""
     if not config.enabled or not config.start_urls:
         reason = "fetcher disabled" if not config.enabled else "fetcher enabled but no start_urls"
         context.log.info(f"{reason}; nothing fetched")
         return MaterializeResult(metadata={"status": reason})
     report = fetch_listings(
         config.start_urls,
-        Path(context.resources.paths.raw_dir),
+        _raw_dir(context.resources.paths),
         FetchConfig(
             enabled=True,
             allowed_hosts=tuple(config.allowed_hosts),

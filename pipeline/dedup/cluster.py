@@ -33,6 +33,7 @@ SUMMARY_SAME = 95.0  # summaries this similar count as "the same summary"
 SUMMARY_DIFFERENT = 60.0  # below this two summaries describe different records
 TITLE_LOOSE = 88.0  # a title this similar may merge, given the same summary
 TITLE_CANDIDATE = 75.0  # pairs above this are audited even when rejected
+PARTY_SAME = 85.0  # sender/recipient names this similar are the same party (a typo)
 SUMMARY_CANDIDATE = 80.0  # same-date pairs whose summaries share this much are audited too
 
 
@@ -174,9 +175,17 @@ def _loose_conflict(a: Cluster, b: Cluster) -> str | None:
         return "numbers_differ"
     pa = {parties_of(r.title) for r in a.rows} - {(None, None)}
     pb = {parties_of(r.title) for r in b.rows} - {(None, None)}
-    if pa and pb and not (pa & pb):
+    if pa and pb and not any(_same_parties(x, y) for x in pa for y in pb):
         return "parties_differ"
     return None
+
+
+def _same_parties(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Same sender and same recipient, allowing a misspelt name (Roshchin/Roschin)."""
+    return all(
+        x == y or (x is not None and y is not None and fuzz.ratio(x, y) >= PARTY_SAME)
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def _loose_merges(clusters: list[Cluster], audit: list[Decision]) -> list[Cluster]:

@@ -146,9 +146,14 @@ def parse_title(title: str | None) -> TitleFacts:
 
 
 def parties_of(title: str | None) -> tuple[str | None, str | None]:
-    """(senders, recipients) as lower-case keys, for never-merge checks."""
+    """(senders, recipients) as canonical-person keys, for never-merge checks."""
+    from pipeline.dedup.people import canonical_person
+
     facts = parse_title(title)
     if not facts.senders and not facts.recipients:
         return (None, None)
-    key = lambda names: "|".join(sorted(n.lower() for n in names)) or None  # noqa: E731
+
+    def key(names: tuple[str, ...]) -> str | None:
+        return "|".join(sorted(canonical_person(n).lower() for n in names)) or None
+
     return key(facts.senders), key(facts.recipients)

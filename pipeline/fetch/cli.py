@@ -35,7 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="folder to save into (default: $PIPELINE_RAW_DIR or ./raw)",
     )
-    parser.add_argument("--max-pages", type=int, default=defaults.max_pages)
+    parser.add_argument(
+        "--max-pages",
+        type=int,
+        default=defaults.max_pages,
+        help="stop after this many pages (default: %(default)s)",
+    )
     parser.add_argument(
         "--rate",
         type=float,

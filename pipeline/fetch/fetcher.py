@@ -73,7 +73,7 @@ class _Page:
 
 
 def format_of(content_type: str | None) -> str | None:
-    """ "html" / "text" for the types the pipeline reads; None for anything else."""
+    """The snapshot format ("html" or "text") for types the pipeline reads, else None."""
     if not content_type:
         return None
     return HTML_TYPES.get(content_type.split(";")[0].strip().lower())

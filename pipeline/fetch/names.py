@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 MAX_STEM_CHARS = 100
 HASH_CHARS = 12
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
-_DOTS = re.compile(r"\.{2,}")
+_RUNS = re.compile(r"[._-]{2,}")  # also removes every ".."
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 EXTENSIONS = {"html": ".html", "text": ".txt"}
 
@@ -26,7 +26,7 @@ def url_stem(url: str) -> str:
     parts = urlsplit(url)
     raw = parts.path + (f"?{parts.query}" if parts.query else "")
     stem = _UNSAFE.sub("_", raw.lower())
-    stem = _DOTS.sub(".", stem).strip("._-")
+    stem = _RUNS.sub("_", stem).strip("._-")
     stem = stem[:MAX_STEM_CHARS].rstrip("._-")
     return stem or "index"
 

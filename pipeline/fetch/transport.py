@@ -139,7 +139,8 @@ class Transport:
                     f"max_retry_after_seconds={cfg.max_retry_after_seconds:.0f}"
                 )
             self.sleep(delay)
-        raise RequestFailed(f"{problem} after {cfg.max_retries + 1} attempts")
+        attempts = cfg.max_retries + 1
+        raise RequestFailed(f"{problem} after {attempts} attempt{'s' if attempts > 1 else ''}")
 
     def _read(self, resp: httpx.Response) -> bytes:
         chunks: list[bytes] = []
