@@ -1,19 +1,19 @@
 """Decide what a page is and hand it to the right parser.
 
-Order matters: detail pages first (they carry unmistakable labels), then search pages (range
-line or "SEARCH RESULTS"), then collection-like pages. Anything else is `unknown` and yields no
-rows, only a quarantine reason — a page we do not understand must never produce wrong rows.
+Order matters: detail pages first (they carry unmistakable labels, or their URL says
+/document/), then listing pages (range line, "SEARCH RESULTS", bullets, or a title over dated
+entries). Anything else is `unknown` and yields no rows, only a quarantine reason — a page we do
+not understand must never produce wrong rows. When the URL and the page disagree about what
+the page is, the page is refused too: one of them is wrong and we cannot tell which.
 """
 
 from __future__ import annotations
 
-from pipeline.extract.blocks import Block, text_to_blocks
-from pipeline.extract.detail import is_detail_page, parse_new_detail, parse_old_detail
-from pipeline.extract.listing import (
-    parse_collection,
-    parse_old_search,
-    parse_search_listing,
-)
+import re
+
+from pipeline.extract.blocks import BULLETS, Block, text_to_blocks
+from pipeline.extract.detail import DetailRefused, is_detail_page, parse_detail
+from pipeline.extract.listing import ListingRefused, parse_listing
 from pipeline.extract.records import PageResult
 from pipeline.extract.urls import url_facts
 
@@ -26,6 +26,7 @@ CHROME = {
     "no image found.",
     "no image found",
 }
+_BARE_BULLET = re.compile(rf"^[ \t\u00a0]*[{re.escape(BULLETS)}][ \t\u00a0]*$")
 
 
 def strip_chrome(blocks: list[Block]) -> list[Block]:
@@ -36,26 +37,34 @@ def strip_chrome(blocks: list[Block]) -> list[Block]:
     return blocks[i:]
 
 
+def _detail_result(blocks: list[Block], url: str | None) -> PageResult:
+    facts = url_facts(url)
+    try:
+        detail = parse_detail(blocks, facts)
+    except DetailRefused as exc:
+        return PageResult(kind="document_detail", problem=str(exc))
+    return PageResult(kind="document_detail", detail=detail)
+
+
 def parse_blocks(blocks: list[Block], url: str | None = None) -> PageResult:
     """Classify and parse a page already rendered to blocks."""
     blocks = strip_chrome(blocks)
     if not blocks:
         return PageResult(kind="unknown", problem="no visible text besides site chrome")
     facts = url_facts(url)
-    if is_detail_page(blocks):
-        detail = parse_old_detail(blocks) if facts.site == "old" else None
-        detail = detail or parse_new_detail(blocks)
-        if detail.title is None and detail.date_raw is None:
-            detail = parse_old_detail(blocks) or detail
-        if detail.title is None:
-            return PageResult(kind="document_detail", problem="detail page without a title line")
-        return PageResult(kind="document_detail", detail=detail)
-    listing = parse_search_listing(blocks) or parse_old_search(blocks)
-    if listing is None:
-        layout = facts.listing_layout or "collection"
-        listing = parse_collection(blocks, layout)
-        if listing is not None and facts.listing_type == "search":
-            listing.kind, listing.layout = "search", "old_search_bare"
+    if facts.is_document or is_detail_page(blocks):
+        if facts.listing_type:
+            return PageResult(
+                kind="unknown",
+                problem=f"URL names a {facts.listing_type} listing but the page prints "
+                "detail-page blocks (Document Information / funder line / citation)",
+            )
+        return _detail_result(blocks, url)
+    try:
+        listing = parse_listing(blocks, facts)
+    except ListingRefused as exc:
+        kind = {"search": "search_listing", "collection": "collection_listing"}.get(exc.kind or "")
+        return PageResult(kind=kind or "unknown", problem=f"unreadable listing: {exc}")
     if listing is None:
         return PageResult(
             kind="unknown",
@@ -68,5 +77,30 @@ def parse_blocks(blocks: list[Block], url: str | None = None) -> PageResult:
     return PageResult(kind=kind, listing=listing)
 
 
+def join_bare_bullets(text: str) -> tuple[str, bool]:
+    """A bullet printed on its own line belongs to the next line ("•" / "Title" → "• Title").
+
+    Returns the text and whether the page ends on a bare bullet (a save cut right after it).
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    pending = False
+    for line in lines:
+        if _BARE_BULLET.match(line):
+            pending = True
+            continue
+        if pending and line.strip():
+            indent = line[: len(line) - len(line.lstrip())]
+            line = f"{indent}• {line.strip()}"
+            pending = False
+        out.append(line)
+    return "\n".join(out), pending
+
+
 def parse_text(text: str, url: str | None = None) -> PageResult:
-    return parse_blocks(text_to_blocks(text), url)
+    """Parse a visible-text snapshot."""
+    text, cut_after_bullet = join_bare_bullets(text.replace("\r\n", "\n"))
+    result = parse_blocks(text_to_blocks(text), url)
+    if cut_after_bullet and result.listing is not None:
+        result.listing.is_truncated = True
+    return result

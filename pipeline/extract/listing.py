@@ -1,171 +1,188 @@
 """Listing pages (collections, topics, people/places, search results) → Listing with entries.
 
 One rule set serves both site generations and text or HTML input, because all of them arrive
-as blocks. An entry starts at a date line, a bullet, a "-" separator, or (new site) a run of two
-or more blank lines where the date line would be. Inside an entry: date, title, summary
-paragraphs.
+as blocks. A listing page is: an optional header (a range line "31 - 40 of 43", a "SEARCH
+RESULTS [FOR “term”]" line, a title and description, a "Popular Documents" heading), then the
+entry region (see `listing_entries`).
+
+What the page is (collection or search, and which listing type) comes from the URL when it is
+known, else from the page. A page we cannot place with confidence is refused (`ListingRefused`)
+rather than read as a guess: refused pages become quarantine rows, guessed ones wrong rows.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from pipeline.dates import is_date_line, looks_like_cut_date
+from pipeline.dates import looks_like_date_line
 from pipeline.extract.blocks import Block
-from pipeline.extract.records import Entry, Listing
+from pipeline.extract.listing_entries import (
+    EntryLayoutError,
+    first_entry_index,
+    has_old_markers,
+    parse_entries,
+)
+from pipeline.extract.records import Listing
+from pipeline.extract.urls import UrlFacts
 
 RANGE_LINE = re.compile(r"^(\d[\d,]*)\s*[-–]\s*(\d[\d,]*)\s+of\s+(\d[\d,]*)(?:\s+results?)?$", re.I)
-SEARCH_HEADER = re.compile(r"^SEARCH RESULTS(?:\s+FOR\s+[\"“”']?(?P<term>.*?)[\"“”']?)?$", re.I)
+SEARCH_HEADER = re.compile(r"^SEARCH RESULTS(?:\s+FOR:?\s+[\"“”']?(?P<term>.*?)[\"“”']?)?$", re.I)
 POPULAR_HEADER = re.compile(r"^(?:popular|related|featured) documents$", re.I)
-_TERMINAL = re.compile(r"[.!?…\"”’)\]]$")
+HEADER_LIMIT = 12  # the range line and search header sit near the top
 
 
-def int_or_none(text: str) -> int:
+class ListingRefused(ValueError):
+    """The page looks like a listing but cannot be read without guessing; the reason says why.
+
+    `kind` is the listing kind when it was already known (collection | search), else None.
+    """
+
+    def __init__(self, reason: str, kind: str | None = None) -> None:
+        super().__init__(reason)
+        self.kind = kind
+
+
+@dataclass
+class _Header:
+    """What precedes the entries."""
+
+    lines: list[Block]
+    range: tuple[int, int, int] | None = None
+    search_header: bool = False
+    search_term: str | None = None
+    popular: bool = False
+
+
+def _int(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def find_range(blocks: list[Block], limit: int = 12) -> tuple[int, tuple[int, int, int]] | None:
-    """The "31 - 40 of 43" line near the top of a new-site search page."""
-    for i, b in enumerate(blocks[:limit]):
-        m = RANGE_LINE.match(b.text)
-        if m:
-            return i, (int_or_none(m[1]), int_or_none(m[2]), int_or_none(m[3]))
-    return None
-
-
-def is_entry_start(block: Block) -> bool:
-    return block.bullet or block.separator or is_date_line(block.text)
-
-
-def split_entries(blocks: list[Block], gap_marks_entry: bool) -> list[list[Block]]:
-    """Cut the entry region into one block list per entry."""
-    entries: list[list[Block]] = []
-    current: list[Block] | None = None
-    for b in blocks:
-        if b.separator:
-            current = None  # the next block opens a new entry
+def _read_header(blocks: list[Block]) -> tuple[_Header, int] | None:
+    """Split off the header; returns it and the index where the entry region begins."""
+    header = _Header(lines=[])
+    skip: set[int] = set()
+    for i, b in enumerate(blocks[:HEADER_LIMIT]):
+        if header.range is None and (m := RANGE_LINE.match(b.text)):
+            header.range = (_int(m[1]), _int(m[2]), _int(m[3]))
+            skip.add(i)
+        elif not header.search_header and (m := SEARCH_HEADER.match(b.text)):
+            header.search_header, header.search_term = True, (m["term"] or None)
+            skip.add(i)
+        elif b.bullet or b.separator or looks_like_date_line(b.text):
+            break  # the entry region has begun
+    after = max(skip) + 1 if skip else 0
+    start = first_entry_index(blocks[after:])
+    if start is None:
+        if header.range is None or header.range[2] != 0:
+            return None
+        start = len(blocks) - after  # "0 - 0 of 0": a search with no results, nothing to read
+    start += after
+    for i, b in enumerate(blocks[:start]):
+        if i in skip:
             continue
-        starts = b.bullet or is_date_line(b.text) or (gap_marks_entry and b.gap >= 2)
-        if current is None or starts:
-            current = []
-            entries.append(current)
-        current.append(b)
-    return [e for e in entries if e]
+        if POPULAR_HEADER.match(b.text):
+            header.popular = True
+            continue
+        header.lines.append(b)
+    return header, start
 
 
-def looks_like_summary(text: str) -> bool:
-    """For an entry with one line under its date: is it the summary (no title printed)?"""
-    if text.startswith("ND -- ") or text.startswith("ND --"):
-        return True
-    words = len(text.split())
-    return words >= 12 and bool(_TERMINAL.search(text)) and ". " in text + " "
+def _kind_and_type(header: _Header, facts: UrlFacts, old: bool) -> tuple[str, str | None]:
+    """(kind, listing_type): the URL decides when known, else the page's own marks."""
+    if facts.listing_type:
+        kind = "search" if facts.listing_type == "search" else "collection"
+        return kind, facts.listing_type
+    if header.search_header or (header.range and not header.lines):
+        return "search", "search"
+    if not header.lines:
+        if old:
+            return "search", "search"  # old-site search results printed without any header
+        raise ListingRefused(
+            "dated entries with no range line, no SEARCH RESULTS header and no title: "
+            "not a listing layout we know (a detail page cut short?)"
+        )
+    if old:
+        return "collection", "collection"
+    return "collection", (None if header.popular else "topic")
 
 
-def entry_from_blocks(position: int, blocks: list[Block]) -> Entry:
-    """date / title / summary from one entry's blocks."""
-    date_raw = None
-    rest = blocks
-    if blocks and is_date_line(blocks[0].text):
-        date_raw = blocks[0].text
-        rest = blocks[1:]
-    elif blocks and blocks[0].bullet and looks_like_cut_date(blocks[0].text):
-        return Entry(position, blocks[0].text, None, None, is_truncated=True)
-    title = summary = None
-    if len(rest) == 1 and looks_like_summary(rest[0].text):
-        summary = rest[0].text
-    elif rest:
-        title = rest[0].text
-        summary = "\n\n".join(b.text for b in rest[1:]) or None
-    return Entry(position, date_raw, title, summary)
+def _layout(kind: str, header: _Header, facts: UrlFacts, old: bool) -> str:
+    if kind == "search":
+        if header.range:
+            return "new_search"
+        if header.search_header:
+            return "old_search"
+        return "old_search_bare" if old or facts.site == "old" else "new_search"
+    if facts.listing_type:
+        return facts.listing_layout or "collection"
+    return "collection" if old else "new_collection"
 
 
-def parse_entries(blocks: list[Block], gap_marks_entry: bool) -> tuple[list[Entry], bool]:
-    """Entries in page order, and whether the page was cut short inside the last one."""
-    truncated = False
-    if blocks and looks_like_cut_date(blocks[-1].text):
-        blocks = blocks[:-1]
-        truncated = True
-    entries = [
-        entry_from_blocks(i + 1, group)
-        for i, group in enumerate(split_entries(blocks, gap_marks_entry))
-    ]
-    if entries:
-        last = entries[-1]
-        cut_summary = last.summary is not None and not _TERMINAL.search(last.summary)
-        cut_title = last.date_raw is not None and last.title is None and last.summary is None
-        if cut_summary or cut_title or last.is_truncated:
-            last.is_truncated = True
-            truncated = True
-    return entries, truncated
+def _check_confident(listing: Listing, header: _Header, facts: UrlFacts, old: bool) -> None:
+    """Refuse pages that only resemble a listing.
+
+    Entries are dated (an undated one is the exception), so a page whose "entries" are mostly
+    undated is some other page with a bullet list or a "-" line. A URL-less new-site page with a
+    title is read as a topic page only when it really looks like one: a range line, a Popular
+    Documents heading, or two or more whole entries.
+    """
+    dated = sum(1 for e in listing.entries if e.date_raw)
+    if listing.entries and dated * 2 < len(listing.entries):
+        raise ListingRefused(
+            f"only {dated} of {len(listing.entries)} entries have a date line: "
+            "not a listing layout we know"
+        )
+    if facts.listing_type or old or listing.kind == "search" or header.range or header.popular:
+        return
+    whole = [e for e in listing.entries if e.date_raw and e.title]
+    if len(whole) < 2:
+        raise ListingRefused(
+            "a title followed by fewer than two dated entries and no URL: "
+            "cannot tell a topic page from some other page"
+        )  # kind unknown: it may not be a listing at all
 
 
-def first_entry_index(blocks: list[Block], start: int) -> int | None:
-    for i in range(start, len(blocks)):
-        if is_entry_start(blocks[i]):
-            return i
-    return None
+def parse_listing(blocks: list[Block], facts: UrlFacts | None = None) -> Listing | None:
+    """Read a listing page; None when it has no entry region at all.
 
-
-def parse_search_listing(blocks: list[Block]) -> Listing | None:
-    """New-site search page: a range line, then date / title / summary entries."""
-    found = find_range(blocks)
+    Raises ListingRefused when it has one but cannot be read without guessing.
+    """
+    facts = facts or UrlFacts()
+    found = _read_header(blocks)
     if found is None:
         return None
-    idx, (first, last, total) = found
-    body = blocks[idx + 1 :]
-    entries, truncated = parse_entries(body, gap_marks_entry=not _has_old_markers(body))
-    return Listing(
-        kind="search",
-        layout="new_search",
-        range_first=first,
-        range_last=last,
-        range_total=total,
-        entries=entries,
-        is_truncated=truncated or len(entries) < (last - first + 1),
-    )
-
-
-def _has_old_markers(blocks: list[Block]) -> bool:
-    return any(b.bullet or b.separator for b in blocks)
-
-
-def parse_old_search(blocks: list[Block]) -> Listing | None:
-    """Old-site search results: "SEARCH RESULTS [FOR “term”]" then bullet or "-" entries."""
-    header = next(
-        ((i, m) for i, b in enumerate(blocks[:8]) if (m := SEARCH_HEADER.match(b.text))), None
-    )
-    if header is None:
-        return None
-    idx, m = header
-    start = first_entry_index(blocks, idx + 1)
-    entries, truncated = ([], False) if start is None else parse_entries(blocks[start:], False)
-    return Listing(
-        kind="search",
-        layout="old_search",
-        search_term=(m.group("term") or None) if m else None,
+    header, start = found
+    old = has_old_markers(blocks[start:])
+    kind, listing_type = _kind_and_type(header, facts, old)
+    expected = None
+    if header.range:
+        first, last, total = header.range
+        expected = max(0, last - first + 1) if total else 0
+    try:
+        entries, truncated = parse_entries(blocks[start:], old, expected)
+    except EntryLayoutError as exc:
+        raise ListingRefused(str(exc), kind) from exc
+    if expected is not None and len(entries) > expected:
+        raise ListingRefused(
+            f"{len(entries)} entries read but the range line says {expected}: "
+            "entry boundaries are not where we think",
+            kind,
+        )
+    lines = header.lines
+    listing = Listing(
+        kind=kind,
+        layout=_layout(kind, header, facts, old),
+        title=lines[0].text if lines else None,
+        description="\n\n".join(b.text for b in lines[1:]) or None,
+        range_first=header.range[0] if header.range else None,
+        range_last=header.range[1] if header.range else None,
+        range_total=header.range[2] if header.range else None,
+        search_term=header.search_term or facts.search_term,
+        page_number=facts.page_number,
         entries=entries,
         is_truncated=truncated,
+        listing_type=listing_type,
     )
-
-
-def parse_collection(blocks: list[Block], layout: str) -> Listing | None:
-    """Title and description, then entries (old-site bullets/"-" blocks or new-site triples)."""
-    start = first_entry_index(blocks, 0)
-    if start is None:
-        return None
-    header = blocks[:start]
-    popular = next((i for i, b in enumerate(header) if POPULAR_HEADER.match(b.text)), None)
-    if popular is not None:
-        header = header[:popular]
-    body = blocks[start:]
-    entries, truncated = parse_entries(body, gap_marks_entry=not _has_old_markers(body))
-    title = header[0].text if header else None
-    description = "\n\n".join(b.text for b in header[1:]) or None
-    return Listing(
-        kind="collection" if title else "search",
-        layout=layout if title else "old_search_bare",
-        title=title,
-        description=description,
-        entries=entries,
-        is_truncated=truncated,
-    )
+    _check_confident(listing, header, facts, old)
+    return listing

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 PAGE_KINDS = ("collection_listing", "search_listing", "document_detail", "unknown")
 # Bump when a parser change alters what any page yields: cached results are then re-parsed.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Entry:
     title: str | None
     summary: str | None
     is_truncated: bool = False
+    date_problem: str | None = None  # why date_raw yields no interval ("impossible date ...")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Listing:
     page_number: int | None = None
     entries: list[Entry] = field(default_factory=list)
     is_truncated: bool = False
+    listing_type: str | None = None  # collection | topic | person | place | search
 
 
 @dataclass
@@ -68,6 +70,8 @@ class Detail:
     translator: str | None = None
     node_id: str | None = None
     is_truncated: bool = False
+    slug: str | None = None  # new-site URL slug (/document/<slug>), when the URL is known
+    date_problem: str | None = None
 
 
 @dataclass

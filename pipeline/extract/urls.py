@@ -1,17 +1,30 @@
 """What a page's URL says: which site generation, the archive's record id, the listing it shows.
 
 Old site: `/document/119939` (numeric record id), `/collection/76/sino-soviet-relations`,
-`/search-results/...`. New site: `/document/letter-...` (slug), `/topics/slug`, `/people/slug`,
-`/places/slug`, `/search?...&page=N` (Drupal pager, 0-based). Staging mirrors share the paths.
+`/search-results/1/{"search-in":"all","term":"..."}` (page number, then the query as JSON).
+New site: `/document/letter-...` (slug), `/topics/slug`, `/people/slug`, `/places/slug`,
+`/search?...&page=N` (Drupal pager, 0-based). Staging mirrors share the paths, sometimes under
+a prefix (`/en/document/...`, `/mirror/topics/...`): the first segment we know starts the path.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 _NUMERIC = re.compile(r"^\d+$")
+_HEADS = {
+    "document",
+    "node",
+    "collection",
+    "topics",
+    "people",
+    "places",
+    "search",
+    "search-results",
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,11 @@ class UrlFacts:
     node_id: str | None = None
 
     @property
+    def is_document(self) -> bool:
+        """The URL names one document's own page."""
+        return self.listing_type is None and bool(self.record_id or self.slug or self.node_id)
+
+    @property
     def listing_layout(self) -> str | None:
         if self.listing_type is None:
             return None
@@ -38,8 +56,10 @@ def url_facts(url: str | None) -> UrlFacts:
     parts = urlsplit(url.strip())
     segs = [unquote(s) for s in parts.path.split("/") if s]
     query = parse_qsl(parts.query, keep_blank_values=False)
-    if not segs:
+    known = next((i for i, s in enumerate(segs) if s.lower() in _HEADS), None)
+    if known is None:
         return UrlFacts()
+    segs = segs[known:]
     head = segs[0].lower()
     if head == "document" and len(segs) >= 2:
         if _NUMERIC.match(segs[1]):
@@ -73,7 +93,7 @@ def url_facts(url: str | None) -> UrlFacts:
         term = next((v for k, v in query if k in {"keywords", "search", "q", "term"}), None)
         if site == "old" and len(segs) >= 3:
             kept.append(("path", "/".join(segs[2:])))
-            term = term or segs[-1]
+            term = term or _term_from_json(segs[-1])
         page = _page_from(query, zero_based=site == "new")
         if site == "old" and len(segs) >= 2 and _NUMERIC.match(segs[1]):
             page = int(segs[1])
@@ -82,6 +102,18 @@ def url_facts(url: str | None) -> UrlFacts:
             site, listing_type="search", listing_key=key, page_number=page, search_term=term
         )
     return UrlFacts()
+
+
+def _term_from_json(segment: str) -> str | None:
+    """The old site put the query in the path as JSON: {"search-in":"all","term":"stalin"}."""
+    try:
+        data = json.loads(segment)
+    except ValueError:
+        return segment or None
+    if isinstance(data, dict):
+        term = data.get("term") or data.get("search") or data.get("keywords")
+        return str(term) if term else None
+    return segment or None
 
 
 def _page_from(query: list[tuple[str, str]], zero_based: bool) -> int | None:
