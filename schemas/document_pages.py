@@ -19,6 +19,7 @@ class DocumentPages(pa.DataFrameModel):
     date_start: Series[pa.Date] = date("first day the printed date can mean")
     date_end: Series[pa.Date] = date("last day the printed date can mean")
     date_precision: Series[str] = precision()
+    date_problem: Series[str] = text("why a printed date could not be read (null when fine)")
     title: Series[str] = text("title as printed", nullable=False)
     pre_text: Series[str] = text("text printed before the date line")
     funders: Series[object] = str_list("funders named on the page")

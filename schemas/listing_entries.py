@@ -18,6 +18,7 @@ class ListingEntries(pa.DataFrameModel):
     date_start: Series[pa.Date] = date("first day the printed date can mean")
     date_end: Series[pa.Date] = date("last day the printed date can mean")
     date_precision: Series[str] = precision()
+    date_problem: Series[str] = text("why a printed date could not be read (null when fine)")
     is_truncated: Series[bool] = flag("the entry was cut short by a partial save")
     document_id: Series[str] = text("the document this entry is (see documents)", nullable=False)
 

@@ -168,7 +168,7 @@ def _page_rows(
             page_sha256=sha,
             path=rel,
             url=url,
-            slug=facts.slug,
+            slug=detail.slug or facts.slug,
             record_id=detail.record_id or facts.record_id,
             node_id=detail.node_id or facts.node_id,
             date_start=d.start if d else None,
