@@ -39,7 +39,9 @@ def _check_dirs(raw: Path, out: Path) -> None:
         ) from exc
 
 
-def _materialise(raw: Path, out: Path, quiet: bool, lock_timeout: float):  # noqa: ANN202
+def _materialise(  # noqa: ANN202
+    raw: Path, out: Path, quiet: bool, lock_timeout: float, debug: bool = False
+):
     import dagster as dg
 
     from pipeline.assets.checks import all_checks
@@ -59,12 +61,19 @@ def _materialise(raw: Path, out: Path, quiet: bool, lock_timeout: float):  # noq
             )
         },
     )
-    run_config = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    # Dagster's console logger prints each failed step with its stack trace at ERROR level; the
+    # CLI reports a failure itself in one line, so Dagster only speaks with --debug.
+    log_level = "ERROR" if debug else "CRITICAL"
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     instance = dg.DagsterInstance.ephemeral()
     result = defs.resolve_job_def("cli_run").execute_in_process(
         run_config=run_config, instance=instance, raise_on_error=False
     )
     return result, instance
+
+
+# Exceptions raised inside assets whose message already tells the user what to do.
+_USER_FACING_ERRORS = {"OutputLocked", "RawDirMissing"}
 
 
 def _failure_message(result) -> str:  # noqa: ANN001
@@ -73,7 +82,10 @@ def _failure_message(result) -> str:  # noqa: ANN001
             err = event.step_failure_data.error
             while err.cause is not None and err.cls_name in {"DagsterExecutionStepExecutionError"}:
                 err = err.cause
-            return f"{event.step_key}: {err.message.strip().splitlines()[-1]}"
+            message = err.message.strip().splitlines()[-1]
+            if err.cls_name in _USER_FACING_ERRORS:  # already a sentence: drop "module.Class: "
+                return message.split(": ", 1)[-1]
+            return f"{event.step_key}: {message}"
     return "the run failed (run with --debug for details)"
 
 
@@ -94,7 +106,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     raw, out = Path(args.raw), Path(args.out)
     _check_dirs(raw, out)
     started = time.perf_counter()
-    result, instance = _materialise(raw, out, args.quiet, args.lock_timeout)
+    if not args.force:
+        from pipeline.runner import record_noop_run, up_to_date
+
+        release = up_to_date(raw, out)
+        if release:
+            record_noop_run(raw, out, release)
+            if not args.quiet:
+                print(
+                    f"up to date: release {release} already holds {raw} with this code "
+                    "(use --force to rebuild)"
+                )
+            if args.stats_json:
+                Path(args.stats_json).write_text(
+                    json.dumps(
+                        {"stage_seconds": {}, "release": {"release_id": release, "changed": False}}
+                    )
+                )
+            return 0
+    result, instance = _materialise(
+        raw, out, args.quiet, args.lock_timeout, getattr(args, "debug", False)
+    )
     failed_checks = [
         e.asset_check_evaluation_data.check_name
         for e in result.all_events
@@ -170,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--raw", default=os.environ.get("PIPELINE_RAW_DIR", "raw"))
     run.add_argument("--out", default=os.environ.get("PIPELINE_OUTPUT_DIR", "outputs"))
     run.add_argument("--quiet", action="store_true", help="no progress or summary")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even when raw files and code are unchanged since the release",
+    )
     run.add_argument("--debug", action="store_true", help="show tracebacks")
     run.add_argument(
         "--lock-timeout",
@@ -193,6 +230,7 @@ def main(argv: list[str]) -> int:
         return cmd_fetch(argv[1:])
     args = build_parser().parse_args(argv)
     debug = args.debug or "--debug" in argv
+    args.debug = debug  # `--debug run` and `run --debug` alike
     try:
         if args.command == "run":
             return cmd_run(args)

@@ -6,6 +6,7 @@ benchmarks and anyone who wants the tables in a Python session.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.dedup.resolve import Resolution, resolve
+from pipeline.extract.cache import atomic_write_bytes
+from pipeline.extract.fingerprint import run_fingerprint
 from pipeline.extract.pages import Extraction, Progress, extract_pages
-from pipeline.publish.release import publish
+from pipeline.publish.release import current_release, publish
 from pipeline.runs import RunRecord, append_run, code_version, new_run_id, output_lock
 from pipeline.tables import assemble
 from pipeline.validate import validate_all
@@ -33,7 +36,28 @@ def stage_extract(raw_dir: Path, out_dir: Path, progress: Progress | None = None
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise RawDirMissing(f"raw folder {raw_dir} does not exist (give --raw DIR)")
-    return extract_pages(raw_dir, cache_dir_for(out_dir), progress)
+    fingerprint = run_fingerprint(raw_dir)  # before reading: a file changed mid-run reruns
+    extraction = extract_pages(raw_dir, cache_dir_for(out_dir), progress)
+    extraction.fingerprint = fingerprint
+    return extraction
+
+
+def _last_release_file(out_dir: Path) -> Path:
+    return cache_dir_for(out_dir) / "last_release.json"
+
+
+def up_to_date(raw_dir: Path, out_dir: Path) -> str | None:
+    """The current release id when neither raw/ nor the code changed since it was published."""
+    try:
+        last = json.loads(_last_release_file(out_dir).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    current = current_release(Path(out_dir))
+    if current is None or current.name != last.get("release_id"):
+        return None
+    if last.get("fingerprint") != run_fingerprint(Path(raw_dir)):
+        return None
+    return current.name
 
 
 def stage_resolve(extraction: Extraction) -> Resolution:
@@ -55,6 +79,7 @@ def stage_publish(
     stats: dict[str, int],
     started_at: str,
     lock_timeout: float = 600.0,
+    fingerprint: str = "",
 ) -> RunRecord:
     """Publish a release under the output lock and append the run record."""
     out_dir = Path(out_dir)
@@ -76,6 +101,37 @@ def stage_publish(
             release_changed=changed,
             code_version=code_version(),
         )
+        append_run(out_dir, record)
+        if fingerprint:
+            payload = {"fingerprint": fingerprint, "release_id": release.name}
+            atomic_write_bytes(_last_release_file(out_dir), json.dumps(payload).encode())
+    return record
+
+
+def record_noop_run(raw_dir: Path, out_dir: Path, release_id: str) -> RunRecord:
+    """Log a run that found nothing to do (same raw files, same code as the current release)."""
+    import pyarrow.parquet as pq
+
+    out_dir = Path(out_dir)
+    started = now_iso()
+    pages = pq.ParquetFile(out_dir / "raw_pages.parquet").metadata.num_rows
+    documents = pq.ParquetFile(out_dir / "documents.parquet").metadata.num_rows
+    record = RunRecord(
+        run_id=new_run_id(),
+        started_at=started,
+        finished_at=now_iso(),
+        raw_dir=str(raw_dir),
+        pages_seen=pages,
+        pages_parsed=0,
+        pages_quarantined=0,
+        pages_reused=pages,
+        rows_quarantined=0,
+        documents=documents,
+        release_id=release_id,
+        release_changed=False,
+        code_version=code_version(),
+    )
+    with output_lock(out_dir, 600.0):
         append_run(out_dir, record)
     return record
 

@@ -1,12 +1,9 @@
 """When the pipeline runs by itself: daily, and whenever files in the raw folder change."""
 
-import hashlib
-import os
-from pathlib import Path
-
 import dagster as dg
 
-from pipeline.extract.snapshot import iter_raw_files
+from pipeline.assets.resources import PipelinePaths
+from pipeline.extract.fingerprint import raw_fingerprint
 
 pipeline_job = dg.define_asset_job(
     "archive_pipeline",
@@ -23,29 +20,13 @@ daily_schedule = dg.ScheduleDefinition(
 )
 
 
-def raw_folder_fingerprint(raw_dir: Path) -> str:
-    """Hash of (path, size, mtime) of every snapshot and sidecar: changes on add/edit/remove."""
-    digest = hashlib.sha256()
-    if not raw_dir.is_dir():
-        return "missing"
-    for path in iter_raw_files(raw_dir):
-        for p in (path, path.with_name(path.name + ".meta.json")):
-            try:
-                st = p.lstat()
-            except OSError:
-                continue
-            rel = p.relative_to(raw_dir).as_posix()
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 @dg.sensor(
     job=pipeline_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED
 )
-def raw_folder_sensor(context: dg.SensorEvaluationContext):  # noqa: ANN201
+def raw_folder_sensor(context: dg.SensorEvaluationContext, paths: PipelinePaths):  # noqa: ANN201
     """Start a run when snapshots are added, changed or removed in the raw folder."""
-    raw_dir = Path(os.environ.get("PIPELINE_RAW_DIR") or "raw")
-    fingerprint = raw_folder_fingerprint(raw_dir)
+    raw_dir = paths.raw_path()
+    fingerprint = raw_fingerprint(raw_dir)
     if fingerprint == context.cursor:
         return dg.SkipReason(f"no change in {raw_dir}")
     context.update_cursor(fingerprint)

@@ -24,7 +24,13 @@ def published_release(
     out = paths.output_path()
     stats = {"parsed_now": extracted_pages.parsed_now, "reused": extracted_pages.reused}
     record = stage_publish(
-        tables, out, paths.raw_path(), stats, extracted_pages.started_at, paths.lock_timeout_seconds
+        tables,
+        out,
+        paths.raw_path(),
+        stats,
+        extracted_pages.started_at,
+        paths.lock_timeout_seconds,
+        extracted_pages.fingerprint,
     )
     context.add_output_metadata(
         {

@@ -34,6 +34,7 @@ class Extraction:
     quarantine: list[dict] = field(default_factory=list)
     parsed_now: int = 0
     reused: int = 0
+    fingerprint: str = ""  # run_fingerprint(raw_dir) taken before reading (see fingerprint.py)
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
