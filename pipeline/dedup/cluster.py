@@ -277,37 +277,50 @@ def cluster_rows(rows: Iterable[Row]) -> tuple[list[Cluster], list[Decision]]:
     return clusters, audit
 
 
-def _detail_candidates(clusters: Sequence[Cluster], detail: Row) -> list[tuple[int, float]]:
+def _detail_candidates(
+    clusters: Sequence[Cluster], indices: Iterable[int], detail: Row
+) -> list[tuple[int, float]]:
+    """Clusters (by index) holding the detail's exact date and title whose summaries fit."""
     out = []
-    for i, c in enumerate(clusters):
-        if c.head.date_key != detail.date_key:
-            continue
+    for i in sorted(indices):
+        c = clusters[i]
         ids = c.archive_ids()
         if detail.archive_id and ids and detail.archive_id not in ids:
             continue
-        titles = {r.title_norm for r in c.rows}
         ok, s = _fits(detail, c)
-        if detail.title_norm in titles and ok:
+        if ok:
             out.append((i, 100.0 if s is None else s))
     return out
 
 
 def _attach_details(clusters: list[Cluster], details: list[Row], audit: list[Decision]) -> list:
-    """Step 3: each detail page joins the one document it matches, or stands alone."""
-    by_date: dict[str, list[int]] = defaultdict(list)
-    for i, c in enumerate(clusters):
-        by_date[c.head.date_key].append(i)
-    for detail in sorted(details, key=lambda r: (r.page_sha256,)):
-        same_id = [i for i, c in enumerate(clusters) if detail.archive_id in c.archive_ids()]
-        if detail.archive_id and len(same_id) == 1:
-            clusters[same_id[0]].rows.append(detail)
-            audit.append(
-                Decision(clusters[same_id[0]].head, detail, "same_archive_id", 100.0, "merged")
-            )
+    """Step 3: each detail page joins the one document it matches, or stands alone.
+
+    Indexed by archive id and by (date, title), so each page costs a dictionary lookup.
+    """
+    by_id: dict[str, set[int]] = defaultdict(set)
+    by_key: dict[tuple[str, str], set[int]] = defaultdict(set)
+
+    def index(i: int) -> None:
+        for r in clusters[i].rows:
+            if r.archive_id:
+                by_id[r.archive_id].add(i)
+            if r.title_norm:
+                by_key[(r.date_key, r.title_norm)].add(i)
+
+    for i in range(len(clusters)):
+        index(i)
+    for detail in sorted(details, key=lambda r: r.page_sha256):
+        same_id = by_id.get(detail.archive_id, set()) if detail.archive_id else set()
+        if len(same_id) == 1:
+            (i,) = same_id
+            clusters[i].rows.append(detail)
+            audit.append(Decision(clusters[i].head, detail, "same_archive_id", 100.0, "merged"))
             continue
-        subset = [clusters[i] for i in by_date.get(detail.date_key, [])]
-        found = _detail_candidates(subset, detail)
-        found = [(by_date[detail.date_key][j], s) for j, s in found]
+        found = []
+        if detail.title_norm:
+            keyed = by_key.get((detail.date_key, detail.title_norm), set())
+            found = _detail_candidates(clusters, keyed, detail)
         if len(found) > 1 and detail.summary_norm:
             best = max(s for _, s in found)
             found = [(i, s) for i, s in found if s == best and s >= SUMMARY_SAME]
@@ -315,11 +328,12 @@ def _attach_details(clusters: list[Cluster], details: list[Row], audit: list[Dec
             i, s = found[0]
             audit.append(Decision(clusters[i].head, detail, "detail_exact_date_title", s, "merged"))
             clusters[i].rows.append(detail)
+            index(i)
             continue
         if len(found) > 1:
             audit.append(
                 Decision(clusters[found[0][0]].head, detail, "detail_ambiguous", None, "unattached")
             )
         clusters.append(Cluster([detail]))
-        by_date[detail.date_key].append(len(clusters) - 1)
+        index(len(clusters) - 1)
     return clusters

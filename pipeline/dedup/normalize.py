@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ABBREVIATIONS = [
     (re.compile(r"\bcdes\b\.?"), "comrades"),
@@ -33,6 +34,7 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+@lru_cache(maxsize=131072)
 def normalize_title(title: str | None) -> str:
     """Matching key of a title ("" when there is no title)."""
     if not title:
