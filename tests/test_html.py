@@ -450,3 +450,16 @@ def test_head_links() -> None:
 def test_deeply_nested_markup_does_not_recurse() -> None:
     html = "<main>" + "<div>" * 5000 + "<p>deep</p>" + "</div>" * 5000 + "<p>after</p></main>"
     assert [b.text for b in html_to_blocks(html).blocks] == ["deep", "after"]
+
+
+def test_narrowing_to_main_renders_the_same_blocks() -> None:
+    """Cutting the page down to <main> before parsing must not change what is rendered."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from pipeline.extract import html as html_mod
+
+    for path in sorted(FIXTURES.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        full = html_mod._render_content(LexborHTMLParser(text))
+        assert html_mod.html_to_blocks(text).blocks == full, path.name
+    assert "<main" in (FIXTURES / "new_detail_page.html").read_text(encoding="utf-8")

@@ -101,9 +101,44 @@ class HtmlPage:
     title_tag: str | None = None
 
 
+_HEAD_END = re.compile(r"</head\s*>", re.I)
+_MAIN_OPEN = re.compile(r"<main[\s>]", re.I)
+
+
+def narrow_to_main(html: str) -> str:
+    """The head plus the <main> element only, when the page has one.
+
+    Parsing is most of the cost, and on a real detail page ~95% of the bytes are navigation
+    outside <main>; cutting them off with two string searches before parsing makes rendering
+    an order of magnitude cheaper and changes nothing rendered (only <main> is rendered then).
+    """
+    opened = _MAIN_OPEN.search(html)
+    if opened is None:
+        return html
+    closed = _rfind_close(html)
+    if closed < opened.start():
+        return html  # cut before </main>: parse everything, the truncation check still runs
+    head_end = _HEAD_END.search(html, 0, opened.start())
+    head = html[: head_end.end()] if head_end else ""
+    return f"{head}<body>{html[opened.start() : closed + len('</main>')]}</body>"
+
+
+def _rfind_close(html: str) -> int:
+    """Last </main> (case-insensitive) without lower-casing a 700 KB string."""
+    best = -1
+    for variant in ("</main>", "</MAIN>", "</Main>"):
+        best = max(best, html.rfind(variant))
+    return best
+
+
 def html_to_blocks(html: str) -> HtmlPage:
     """Render a saved archive page to blocks (see module doc) and read its head links."""
-    tree = LexborHTMLParser(html)
+    narrowed = narrow_to_main(html)
+    tree = LexborHTMLParser(narrowed)
+    blocks = _render_content(tree)
+    if not blocks and narrowed is not html:
+        tree = LexborHTMLParser(html)  # an empty <main>: the content lives elsewhere
+        blocks = _render_content(tree)
     canonical = _attr(tree, "link[rel~=canonical]", "href")
     url = canonical or _attr(tree, 'meta[property="og:url"]', "content")
     shortlink = _attr(tree, "link[rel~=shortlink]", "href")
@@ -111,7 +146,7 @@ def html_to_blocks(html: str) -> HtmlPage:
     title_node = tree.css_first("title")
     title = clean_text(title_node.text().translate(_NEWLINES)) if title_node is not None else ""
     return HtmlPage(
-        blocks=_render_content(tree),
+        blocks=blocks,
         url=url,
         node_id=m.group(1) if m else None,
         is_truncated=is_truncated_html(html),
