@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 EXIT_USAGE = 2
@@ -39,37 +40,73 @@ def _check_dirs(raw: Path, out: Path) -> None:
         ) from exc
 
 
-def _materialise(  # noqa: ANN202
-    raw: Path, out: Path, quiet: bool, lock_timeout: float, debug: bool = False
-):
+def build_cli_job(parallel: bool = False):  # noqa: ANN201
+    """The job `run` executes: every core asset and check, in process or multiprocess."""
     import dagster as dg
 
-    from pipeline.assets.checks import all_checks
     from pipeline.assets.resources import PipelinePaths
     from pipeline.definitions import core_assets
 
+    executor = dg.multiprocess_executor if parallel else dg.in_process_executor
     defs = dg.Definitions(
         assets=core_assets,
-        asset_checks=all_checks,
-        jobs=[dg.define_asset_job("cli_run", selection=dg.AssetSelection.all())],
-        resources={
-            "paths": PipelinePaths(
-                raw_dir=str(raw),
-                output_dir=str(out),
-                lock_timeout_seconds=lock_timeout,
-                show_progress=not quiet,
-            )
-        },
+        jobs=[
+            dg.define_asset_job("cli_run", selection=dg.AssetSelection.all(), executor_def=executor)
+        ],
+        resources={"paths": PipelinePaths()},
     )
+    return defs.resolve_job_def("cli_run")
+
+
+def parallel_cli_job():  # noqa: ANN201
+    """Module-level factory so worker processes can rebuild the job (dg.reconstructable)."""
+    return build_cli_job(parallel=True)
+
+
+def _materialise(  # noqa: ANN202
+    raw: Path, out: Path, quiet: bool, lock_timeout: float, workers: int = 1, debug: bool = False
+):
+    """Run every core asset and check; in process, or with `workers` processes (extract
+    buckets in parallel) through Dagster's multiprocess executor and a temporary instance."""
+    import dagster as dg
+
+    paths = {
+        "raw_dir": str(raw.resolve()),
+        "output_dir": str(out.resolve()),
+        "lock_timeout_seconds": lock_timeout,
+        "show_progress": not quiet,
+    }
     # Dagster's console logger prints each failed step with its stack trace at ERROR level; the
     # CLI reports a failure itself in one line, so Dagster only speaks with --debug.
     log_level = "ERROR" if debug else "CRITICAL"
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    run_config: dict = {
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "resources": {"paths": {"config": paths}},
+    }
+    if workers > 1:
+        run_config["execution"] = {"config": {"max_concurrent": workers}}
+        instance = dg.DagsterInstance.local_temp()
+        with dg.execute_job(
+            dg.reconstructable(parallel_cli_job),
+            instance=instance,
+            run_config=run_config,
+            raise_on_error=False,
+        ) as result:
+            return _Outcome(result.success, result.all_events, result.run_id), instance
     instance = dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("cli_run").execute_in_process(
+    result = build_cli_job().execute_in_process(
         run_config=run_config, instance=instance, raise_on_error=False
     )
-    return result, instance
+    return _Outcome(result.success, result.all_events, result.run_id), instance
+
+
+@dataclass
+class _Outcome:
+    """What `run` needs from either kind of Dagster result."""
+
+    success: bool
+    all_events: list
+    run_id: str
 
 
 # Exceptions raised inside assets whose message already tells the user what to do.
@@ -125,7 +162,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 )
             return 0
     result, instance = _materialise(
-        raw, out, args.quiet, args.lock_timeout, getattr(args, "debug", False)
+        raw, out, args.quiet, args.lock_timeout, args.workers, getattr(args, "debug", False)
     )
     failed_checks = [
         e.asset_check_evaluation_data.check_name
@@ -142,7 +179,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"published {out}/ in {time.perf_counter() - started:.1f}s")
         print("\n".join(_summary_lines(out)))
     if args.stats_json:
-        record = result.output_for_node("published_release")
+        import pyarrow.parquet as pq
+
+        last = pq.read_table(out / "runs.parquet").to_pylist()[-1]
+        record = {"release_id": last["release_id"], "changed": last["release_changed"]}
         Path(args.stats_json).write_text(
             json.dumps(
                 {
@@ -175,7 +215,7 @@ def _stage_seconds(records) -> dict[str, float]:  # noqa: ANN001
         if event.event_type_value == "STEP_START":
             starts[key] = record.timestamp
         elif event.event_type_value == "STEP_SUCCESS" and key in starts:
-            stage = _STAGE_OF_STEP.get(key, "validate")
+            stage = _STAGE_OF_STEP.get(key.rstrip("_0123456789"), "validate")
             seconds[stage] = seconds.get(stage, 0.0) + record.timestamp - starts[key]
     return {k: round(v, 3) for k, v in seconds.items()}
 
@@ -215,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for another run on the same output folder",
     )
     run.add_argument("--stats-json", help="write per-stage seconds to this file")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes for extraction (>1 uses Dagster's multiprocess executor)",
+    )
     docs = sub.add_parser("docs", help="regenerate docs/data_dictionary.md")
     docs.add_argument("--path", default="docs/data_dictionary.md")
     sub.add_parser(

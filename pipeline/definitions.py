@@ -4,14 +4,19 @@ sensor and the paths resource. Everything here is wiring; the work is in the pur
 import dagster as dg
 
 from pipeline.assets.automation import daily_schedule, pipeline_job, raw_folder_sensor
-from pipeline.assets.checks import all_checks
 from pipeline.assets.dedup import resolved_documents
-from pipeline.assets.extract import extracted_pages
+from pipeline.assets.extract import bucket_assets, extracted_pages
 from pipeline.assets.publish import published_release
 from pipeline.assets.resources import PipelinePaths
 from pipeline.assets.tables import published_tables
 
-core_assets = [extracted_pages, resolved_documents, published_tables, published_release]
+core_assets = [
+    *bucket_assets,
+    extracted_pages,
+    resolved_documents,
+    published_tables,
+    published_release,
+]
 
 
 def _fetch_assets() -> list:
@@ -24,7 +29,6 @@ def _fetch_assets() -> list:
 
 defs = dg.Definitions(
     assets=[*core_assets, *_fetch_assets()],
-    asset_checks=all_checks,
     jobs=[pipeline_job],
     schedules=[daily_schedule],
     sensors=[raw_folder_sensor],

@@ -11,8 +11,11 @@ from typing import TextIO
 class ProgressLine:
     """Callable progress(stage, done, total) that throttles its own output."""
 
-    def __init__(self, stream: TextIO | None = None, interval: float = 0.5) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, interval: float = 0.5, label: str | None = None
+    ) -> None:
         self.stream = stream or sys.stderr
+        self.label = label
         self.interval = interval
         self._last = 0.0
 
@@ -25,5 +28,5 @@ class ProgressLine:
         tty = self.stream.isatty()
         end = "\n" if final or not tty else ""
         prefix = "\r" if tty else ""
-        self.stream.write(f"{prefix}{stage}: {done}/{total} pages{end}")
+        self.stream.write(f"{prefix}{self.label or stage}: {done}/{total} pages{end}")
         self.stream.flush()

@@ -16,8 +16,8 @@ import pandas as pd
 
 from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.cache import atomic_write_bytes
-from pipeline.extract.fingerprint import run_fingerprint
-from pipeline.extract.pages import Extraction, Progress, extract_pages
+from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
+from pipeline.extract.pages import Extraction, Progress, extract_bucket, merge_extractions
 from pipeline.publish.release import current_release, publish
 from pipeline.runs import RunRecord, append_run, code_version, new_run_id, output_lock
 from pipeline.tables import assemble
@@ -32,14 +32,19 @@ def cache_dir_for(out_dir: Path) -> Path:
     return Path(out_dir) / ".cache"
 
 
-def stage_extract(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> Extraction:
+def stage_extract_bucket(
+    raw_dir: Path, out_dir: Path, bucket: int, buckets: int, progress: Progress | None = None
+) -> Extraction:
+    """One hash bucket of the raw folder (the parallel unit)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise RawDirMissing(f"raw folder {raw_dir} does not exist (give --raw DIR)")
-    fingerprint = run_fingerprint(raw_dir)  # before reading: a file changed mid-run reruns
-    extraction = extract_pages(raw_dir, cache_dir_for(out_dir), progress)
-    extraction.fingerprint = fingerprint
-    return extraction
+    return extract_bucket(raw_dir, cache_dir_for(out_dir), progress, bucket, buckets)
+
+
+def stage_extract(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> Extraction:
+    """The whole raw folder in this process."""
+    return merge_extractions([stage_extract_bucket(raw_dir, out_dir, 0, 1, progress)])
 
 
 def _last_release_file(out_dir: Path) -> Path:
@@ -55,7 +60,7 @@ def up_to_date(raw_dir: Path, out_dir: Path) -> str | None:
     current = current_release(Path(out_dir))
     if current is None or current.name != last.get("release_id"):
         return None
-    if last.get("fingerprint") != run_fingerprint(Path(raw_dir)):
+    if last.get("fingerprint") != raw_fingerprint(Path(raw_dir)):
         return None
     return current.name
 
@@ -79,7 +84,7 @@ def stage_publish(
     stats: dict[str, int],
     started_at: str,
     lock_timeout: float = 600.0,
-    fingerprint: str = "",
+    stat_lines: list[str] | None = None,
 ) -> RunRecord:
     """Publish a release under the output lock and append the run record."""
     out_dir = Path(out_dir)
@@ -102,8 +107,8 @@ def stage_publish(
             code_version=code_version(),
         )
         append_run(out_dir, record)
-        if fingerprint:
-            payload = {"fingerprint": fingerprint, "release_id": release.name}
+        if stat_lines is not None:
+            payload = {"fingerprint": fingerprint_of(stat_lines), "release_id": release.name}
             atomic_write_bytes(_last_release_file(out_dir), json.dumps(payload).encode())
     return record
 

@@ -1,7 +1,8 @@
 """Blocking asset checks: each table against its pandera model, plus cross-table rules.
 
 Row failures were already moved to quarantine, so a failing check here means a bug or a broken
-invariant — it blocks publishing.
+invariant — it blocks publishing. The checks run inside the `published_tables` step (declared as
+check specs), so they cost no extra process under the multiprocess executor.
 """
 
 import dagster as dg
@@ -11,74 +12,65 @@ import pandera.pandas as pa
 from pipeline.validate import cross_table_problems
 from schemas import TABLES
 
+CROSS_TABLE_CHECK = "cross_table_rules"
 
-def _schema_check(table: str) -> dg.AssetChecksDefinition:
-    model = TABLES[table][0]
 
-    @dg.asset_check(
-        asset=table,
-        name=f"{table}_matches_schema",
+def schema_check_name(table: str) -> str:
+    return f"{table}_matches_schema"
+
+
+check_specs = [
+    *(
+        dg.AssetCheckSpec(
+            schema_check_name(table),
+            asset=table,
+            blocking=True,
+            description=f"{table} satisfies schemas.{model.__name__}",
+        )
+        for table, (model, _) in TABLES.items()
+    ),
+    dg.AssetCheckSpec(
+        CROSS_TABLE_CHECK,
+        asset="listing_entries",
         blocking=True,
-        description=f"{table} satisfies schemas.{model.__name__}",
-    )
-    def check(frame: pd.DataFrame) -> dg.AssetCheckResult:
-        try:
-            model.validate(frame, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            cases = exc.failure_cases
-            return dg.AssetCheckResult(
-                passed=False,
-                metadata={
-                    "failures": len(cases),
-                    "first": str(cases.head(5).to_dict("records")),
-                },
-            )
-        return dg.AssetCheckResult(passed=True, metadata={"rows": len(frame)})
-
-    return check
+        description="every entry and detail page maps to an existing document; every page is "
+        "parsed or quarantined with a quarantine row",
+    ),
+]
 
 
-schema_checks = [_schema_check(table) for table in TABLES]
-
-
-@dg.asset_check(
-    asset="listing_entries",
-    blocking=True,
-    additional_ins={
-        name: dg.AssetIn(name)
-        for name in ("raw_pages", "document_pages", "documents", "document_listings", "quarantine")
-    },
-    description="every entry and detail page maps to an existing document; every page is "
-    "parsed or quarantined with a quarantine row",
-)
-def cross_table_rules(
-    listing_entries: pd.DataFrame,
-    raw_pages: pd.DataFrame,
-    document_pages: pd.DataFrame,
-    documents: pd.DataFrame,
-    document_listings: pd.DataFrame,
-    quarantine: pd.DataFrame,
-) -> dg.AssetCheckResult:
-    problems = cross_table_problems(
-        {
-            "listing_entries": listing_entries,
-            "raw_pages": raw_pages,
-            "document_pages": document_pages,
-            "documents": documents,
-            "document_listings": document_listings,
-            "quarantine": quarantine,
-        }
-    )
+def schema_check(table: str, frame: pd.DataFrame) -> dg.AssetCheckResult:
+    model = TABLES[table][0]
+    try:
+        model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        return dg.AssetCheckResult(
+            asset_key=table,
+            check_name=schema_check_name(table),
+            passed=False,
+            metadata={"failures": len(cases), "first": str(cases.head(5).to_dict("records"))},
+        )
     return dg.AssetCheckResult(
+        asset_key=table,
+        check_name=schema_check_name(table),
+        passed=True,
+        metadata={"rows": len(frame)},
+    )
+
+
+def cross_table_check(tables: dict[str, pd.DataFrame]) -> dg.AssetCheckResult:
+    problems = cross_table_problems(tables)
+    raw, quarantine = tables["raw_pages"], tables["quarantine"]
+    return dg.AssetCheckResult(
+        asset_key="listing_entries",
+        check_name=CROSS_TABLE_CHECK,
         passed=not problems,
         metadata={
             "problems": "; ".join(problems.values()) or "none",
-            "pages": len(raw_pages),
-            "parsed": int((raw_pages["status"] == "parsed").sum()),
-            "quarantined": int((raw_pages["status"] == "quarantined").sum()),
+            "pages": len(raw),
+            "parsed": int((raw["status"] == "parsed").sum()),
+            "quarantined": int((raw["status"] == "quarantined").sum()),
             "rows_quarantined_by_rules": int((quarantine["stage"] == "validate").sum()),
         },
     )
-
-
-all_checks = [*schema_checks, cross_table_rules]

@@ -1,28 +1,65 @@
-"""Stage 1 asset: raw folder → page-level rows (calls pipeline.runner.stage_extract)."""
+"""Stage 1 assets: the raw folder in hash buckets, parsed independently, then merged.
+
+Each bucket is its own asset, so Dagster's multiprocess executor (or celery/k8s executors)
+parses buckets in parallel; the in-process executor runs them one after another.
+"""
 
 import dagster as dg
 
 from pipeline.assets.resources import PipelinePaths
-from pipeline.extract.pages import Extraction
+from pipeline.extract.pages import Extraction, merge_extractions
 from pipeline.progress import ProgressLine
-from pipeline.runner import stage_extract
+from pipeline.runner import stage_extract_bucket
+
+EXTRACT_BUCKETS = 4
 
 
-@dg.asset(group_name="extract", compute_kind="python")
-def extracted_pages(context: dg.AssetExecutionContext, paths: PipelinePaths) -> Extraction:
-    """Every snapshot read, classified and parsed (cached by content), or refused with a reason."""
-    progress = ProgressLine() if paths.show_progress else None
-    result = stage_extract(paths.raw_path(), paths.output_path(), progress)
+def _bucket_asset(bucket: int) -> dg.AssetsDefinition:
+    @dg.asset(name=f"extracted_pages_{bucket}", group_name="extract", compute_kind="python")
+    def extract_bucket(context: dg.AssetExecutionContext, paths: PipelinePaths) -> Extraction:
+        """Snapshots of one hash bucket read, classified and parsed (cached by content)."""
+        progress = (
+            ProgressLine(label=f"extract {bucket + 1}/{EXTRACT_BUCKETS}")
+            if (paths.show_progress)
+            else None
+        )
+        part = stage_extract_bucket(
+            paths.raw_path(), paths.output_path(), bucket, EXTRACT_BUCKETS, progress
+        )
+        context.add_output_metadata(
+            {
+                "pages": len(part.raw_pages),
+                "parsed_now": part.parsed_now,
+                "reused_from_cache": part.reused,
+            }
+        )
+        return part
+
+    return extract_bucket
+
+
+bucket_assets = [_bucket_asset(b) for b in range(EXTRACT_BUCKETS)]
+
+
+@dg.asset(
+    group_name="extract",
+    compute_kind="python",
+    ins={f"part_{b}": dg.AssetIn(f"extracted_pages_{b}") for b in range(EXTRACT_BUCKETS)},
+)
+def extracted_pages(context: dg.AssetExecutionContext, **parts: Extraction) -> Extraction:
+    """All pages: the buckets joined, duplicate snapshots (same bytes) quarantined."""
+    merged = merge_extractions([parts[f"part_{b}"] for b in range(EXTRACT_BUCKETS)])
+    quarantined = sum(1 for p in merged.raw_pages if p["status"] != "parsed")
     context.log.info(
-        f"extract: {len(result.raw_pages)} pages, {result.parsed_now} parsed now, "
-        f"{result.reused} reused from cache"
+        f"extract: {len(merged.raw_pages)} pages, {merged.parsed_now} parsed now, "
+        f"{merged.reused} reused from cache, {quarantined} quarantined"
     )
     context.add_output_metadata(
         {
-            "pages": len(result.raw_pages),
-            "parsed_now": result.parsed_now,
-            "reused_from_cache": result.reused,
-            "quarantined_pages": sum(1 for p in result.raw_pages if p["status"] != "parsed"),
+            "pages": len(merged.raw_pages),
+            "parsed_now": merged.parsed_now,
+            "reused_from_cache": merged.reused,
+            "quarantined_pages": quarantined,
         }
     )
-    return result
+    return merged

@@ -30,7 +30,7 @@ def published_release(
         stats,
         extracted_pages.started_at,
         paths.lock_timeout_seconds,
-        extracted_pages.fingerprint,
+        extracted_pages.stat_lines,
     )
     context.add_output_metadata(
         {

@@ -1,8 +1,12 @@
-"""Stage 3: one asset per published table, validated row by row (bad rows → quarantine)."""
+"""Stage 3: one asset per published table, validated row by row (bad rows → quarantine), with
+their blocking checks evaluated in the same step."""
+
+import warnings
 
 import dagster as dg
 from dagster_pandera import pandera_schema_to_dagster_type
 
+from pipeline.assets.checks import check_specs, cross_table_check, schema_check
 from pipeline.assets.metadata import table_metadata
 from pipeline.dedup.resolve import Resolution
 from pipeline.extract.pages import Extraction
@@ -12,15 +16,22 @@ from schemas import TABLES
 
 def _out(table: str) -> dg.AssetOut:
     model = TABLES[table][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dagster-pandera marks this beta at every import
+        dagster_type = pandera_schema_to_dagster_type(model)
     return dg.AssetOut(
-        dagster_type=pandera_schema_to_dagster_type(model),
+        dagster_type=dagster_type,
         description=(model.__doc__ or "").strip(),
         group_name="tables",
         kinds={"pandas"},
     )
 
 
-@dg.multi_asset(outs={table: _out(table) for table in TABLES}, compute_kind="pandera")
+@dg.multi_asset(
+    outs={table: _out(table) for table in TABLES},
+    check_specs=check_specs,
+    compute_kind="pandera",
+)
 def published_tables(extracted_pages: Extraction, resolved_documents: Resolution):  # noqa: ANN201
     """Typed, sorted tables; rows failing a pandera rule move to `quarantine` with the rule."""
     tables = stage_tables(extracted_pages, resolved_documents)
@@ -28,3 +39,6 @@ def published_tables(extracted_pages: Extraction, resolved_documents: Resolution
         yield dg.Output(
             tables[table], output_name=table, metadata=table_metadata(table, tables[table])
         )
+    for table in TABLES:
+        yield schema_check(table, tables[table])
+    yield cross_table_check(tables)

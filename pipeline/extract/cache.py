@@ -14,18 +14,26 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.extract.records import PARSER_VERSION, PageResult
+from pipeline.extract import records
+from pipeline.extract.records import PageResult
+
+# Bump when what a cache entry means changes (2: problems stored without the file name).
+CACHE_FORMAT = "2"
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, fsync, then rename over it."""
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write to a temp file beside `path`, fsync (when `durable`), then rename over it.
+
+    Cache entries skip the fsync: a torn entry after a crash fails to load and is re-parsed.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -36,19 +44,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 class PageCache:
     """Parse results keyed by content, and file stats keyed by path."""
 
-    def __init__(self, cache_dir: Path | None) -> None:
+    def __init__(self, cache_dir: Path | None, stats_name: str = "stats.json") -> None:
         self.dir = cache_dir
+        self.stats_name = stats_name
         self.stats: dict[str, list] = {}
         self._stats_dirty = False
         if cache_dir is not None:
             try:
-                self.stats = json.loads((cache_dir / "stats.json").read_text("utf-8"))
+                self.stats = json.loads((cache_dir / stats_name).read_text("utf-8"))
             except (OSError, ValueError):
                 self.stats = {}
 
     @staticmethod
     def key(sha256: str, url: str | None) -> str:
-        return hashlib.sha256(f"{PARSER_VERSION}\0{sha256}\0{url or ''}".encode()).hexdigest()
+        # the parser version is read at call time, so a bump (or a test's patch) is always seen
+        version = f"{records.PARSER_VERSION}\0{CACHE_FORMAT}"
+        return hashlib.sha256(f"{version}\0{sha256}\0{url or ''}".encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         assert self.dir is not None
@@ -67,7 +78,7 @@ class PageCache:
         if self.dir is None:
             return
         payload = json.dumps(result.to_json(), ensure_ascii=False, sort_keys=True)
-        atomic_write_bytes(self._path(self.key(sha256, url)), payload.encode("utf-8"))
+        atomic_write_bytes(self._path(self.key(sha256, url)), payload.encode("utf-8"), False)
 
     def known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
         entry = self.stats.get(rel)
@@ -90,5 +101,5 @@ class PageCache:
         if self.dir is None or not self._stats_dirty:
             return
         data = json.dumps(self.stats, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        atomic_write_bytes(self.dir / "stats.json", data)
+        atomic_write_bytes(self.dir / self.stats_name, data, durable=False)
         self._stats_dirty = False

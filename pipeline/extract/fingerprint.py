@@ -19,20 +19,36 @@ _PACKAGE_ROOTS = [
 ]
 
 
-def raw_fingerprint(raw_dir: Path) -> str:
-    """Hash of (path, size, mtime_ns) of every snapshot and its sidecar."""
-    digest = hashlib.sha256()
+def raw_stat_lines(raw_dir: Path, bucket: int = 0, buckets: int = 1) -> list[str]:
+    """One line (path, size, mtime_ns) per snapshot and sidecar of one hash bucket."""
+    from pipeline.extract.pages import bucket_of
+
+    lines = []
     if not raw_dir.is_dir():
-        return "missing"
+        return lines
     for path in iter_raw_files(raw_dir):
+        if bucket_of(path.relative_to(raw_dir).as_posix(), buckets) != bucket:
+            continue
         for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
             try:
                 st = p.lstat()
             except OSError:
                 continue
-            rel = p.relative_to(raw_dir).as_posix()
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            lines.append(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}")
+    return lines
+
+
+def fingerprint_of(lines: list[str]) -> str:
+    """Run fingerprint from stat lines (any order) and the code fingerprint."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for line in sorted(lines):
+        digest.update(line.encode() + b"\n")
     return digest.hexdigest()
+
+
+def raw_fingerprint(raw_dir: Path) -> str:
+    """Fingerprint of the whole raw folder as it is now (the sensor's cursor)."""
+    return fingerprint_of(raw_stat_lines(raw_dir)) if raw_dir.is_dir() else "missing"
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +61,3 @@ def code_fingerprint() -> str:
                 digest.update(path.relative_to(root.parent).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def run_fingerprint(raw_dir: Path) -> str:
-    return hashlib.sha256(f"{raw_fingerprint(raw_dir)}\0{code_fingerprint()}".encode()).hexdigest()

@@ -7,6 +7,8 @@ parses only what is new. Nothing here knows about Dagster.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,6 +18,7 @@ from pathlib import Path
 from pipeline.dates import parse_date
 from pipeline.extract.cache import PageCache
 from pipeline.extract.classify import parse_blocks, parse_text
+from pipeline.extract.fingerprint import raw_stat_lines
 from pipeline.extract.records import PageResult
 from pipeline.extract.snapshot import iter_raw_files, read_sidecar, read_snapshot
 from pipeline.extract.urls import url_facts
@@ -34,7 +37,7 @@ class Extraction:
     quarantine: list[dict] = field(default_factory=list)
     parsed_now: int = 0
     reused: int = 0
-    fingerprint: str = ""  # run_fingerprint(raw_dir) taken before reading (see fingerprint.py)
+    stat_lines: list[str] = field(default_factory=list)  # taken before reading (fingerprint.py)
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
@@ -98,6 +101,8 @@ def _page_rows(
     url = url or result.url
     facts = url_facts(url)
     status = "quarantined" if result.problem else "parsed"
+    # cached results are shared by every file with the same bytes: the name is added here
+    reason = f"{rel}: {result.problem}" if result.problem else None
     out.raw_pages.append(
         {
             "page_sha256": sha,
@@ -112,11 +117,11 @@ def _page_rows(
             if (result.listing or result.detail)
             else None,
             "status": status,
-            "reason": result.problem,
+            "reason": reason,
         }
     )
-    if result.problem:
-        out.quarantine.append(_qrow(sha, rel, "extract", "raw_pages", result.problem))
+    if reason:
+        out.quarantine.append(_qrow(sha, rel, "extract", "raw_pages", reason))
         return
     if result.listing is not None:
         listing = result.listing
@@ -201,15 +206,33 @@ def _qrow(
     }
 
 
-def extract_pages(
-    raw_dir: Path, cache_dir: Path | None = None, progress: Progress | None = None
+def bucket_of(rel: str, buckets: int) -> int:
+    """Stable hash bucket of a raw file path: the unit of parallel extraction."""
+    if buckets <= 1:
+        return 0
+    return int(hashlib.sha1(rel.encode("utf-8")).hexdigest()[:8], 16) % buckets
+
+
+def extract_bucket(
+    raw_dir: Path,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    bucket: int = 0,
+    buckets: int = 1,
 ) -> Extraction:
-    """Read, classify and parse every snapshot under raw_dir (see module doc)."""
+    """Read, classify and parse the snapshots of one hash bucket of raw_dir.
+
+    Buckets are independent (own stat cache, content-keyed result cache), so they can run in
+    separate processes or machines; `merge_extractions` joins them.
+    """
     raw_dir = Path(raw_dir)
-    cache = PageCache(cache_dir)
-    out = Extraction()
-    files = iter_raw_files(raw_dir)
-    seen_sha: dict[str, str] = {}
+    cache = PageCache(cache_dir, stats_name=f"stats-{bucket}-of-{buckets}.json")
+    out = Extraction(stat_lines=raw_stat_lines(raw_dir, bucket, buckets))
+    files = [
+        p
+        for p in iter_raw_files(raw_dir)
+        if bucket_of(p.relative_to(raw_dir).as_posix(), buckets) == bucket
+    ]
     present: set[str] = set()
     for n, path in enumerate(files, 1):
         rel = path.relative_to(raw_dir).as_posix()
@@ -219,32 +242,9 @@ def extract_pages(
         fetched_at = str(meta["fetched_at"]) if meta.get("fetched_at") is not None else None
         result, sha, size = _cached(cache, path, rel, url)
         if result is None:
-            snap = read_snapshot(raw_dir, path)
-            sha, size = snap.sha256, snap.size
-            if snap.problem:
-                result = PageResult(kind="unknown", problem=snap.problem, format=snap.format)
-            else:
-                assert snap.text is not None
-                result = parse_snapshot_text(snap.text, snap.format, url)
-                result.format, result.encoding = snap.format, snap.encoding
-                if result.problem:
-                    result.problem = f"{rel}: {result.problem}"
-            out.parsed_now += 1
-            if not snap.transient:  # a permission or link problem may be fixed without a touch
-                cache.put(sha, url, result)
-                _remember(cache, path, rel, sha)
+            result, sha, size = _read_and_parse(cache, raw_dir, path, rel, url, out)
         else:
             out.reused += 1
-        if sha in seen_sha:
-            result = PageResult(
-                kind=result.kind,
-                format=result.format,
-                encoding=result.encoding,
-                problem=f"{rel}: same bytes as {seen_sha[sha]} (duplicate "
-                "snapshot); its rows come from that file",
-            )
-        else:
-            seen_sha[sha] = rel
         _page_rows(out, rel, sha, size, url, fetched_at, result)
         if sidecar_problem:
             out.quarantine.append(
@@ -255,6 +255,89 @@ def extract_pages(
     cache.forget_missing(present)
     cache.save()
     return out
+
+
+def _read_and_parse(
+    cache: PageCache, raw_dir: Path, path: Path, rel: str, url: str | None, out: Extraction
+) -> tuple[PageResult, str, int]:
+    """Read the bytes; parse unless this content was parsed before (a touched file).
+
+    Problems are kept without the file name (the result is cached by content, and another
+    file may hold the same bytes); `_page_rows` names the file.
+    """
+    before = _lstat(path)  # before reading: a file changed while being read is re-read next run
+    snap = read_snapshot(raw_dir, path)
+    if snap.problem:
+        problem = snap.problem.removeprefix(f"{rel}: ")
+        result = PageResult(kind="unknown", problem=problem, format=snap.format)
+        out.parsed_now += 1
+    else:
+        cached = cache.get(snap.sha256, url)
+        if cached is not None:
+            out.reused += 1
+            result = cached
+        else:
+            assert snap.text is not None
+            result = parse_snapshot_text(snap.text, snap.format, url)
+            result.format, result.encoding = snap.format, snap.encoding
+            out.parsed_now += 1
+    if not snap.transient:  # a permission or link problem may be fixed without a touch
+        cache.put(snap.sha256, url, result)
+        if before is not None:
+            cache.remember_sha(rel, before.st_size, before.st_mtime_ns, snap.sha256)
+    return result, snap.sha256, snap.size
+
+
+def merge_extractions(parts: list[Extraction]) -> Extraction:
+    """Join bucket results; a page whose bytes repeat an earlier path's is a duplicate.
+
+    The first path (in sorted order) keeps the rows; later copies are quarantined with a reason
+    naming the original, and their identical rows are dropped.
+    """
+    out = Extraction(started_at=min((p.started_at for p in parts), default=_now()))
+    pages = sorted((r for p in parts for r in p.raw_pages), key=lambda r: r["path"])
+    first_path: dict[str, str] = {}
+    duplicates: set[str] = set()
+    for row in pages:
+        sha = row["page_sha256"]
+        original = first_path.setdefault(sha, row["path"])
+        if original != row["path"] and row["status"] == "parsed":
+            reason = (
+                f"{row['path']}: same bytes as {original} (duplicate snapshot); "
+                "its rows come from that file"
+            )
+            row = {**row, "status": "quarantined", "reason": reason}
+            duplicates.add(row["path"])
+            out.quarantine.append(_qrow(sha, row["path"], "extract", "raw_pages", reason))
+        out.raw_pages.append(row)
+    kept_paths = {first_path[r["page_sha256"]] for r in pages}
+    for part in parts:
+        out.listings += [r for r in part.listings if r["path"] in kept_paths]
+        out.details += [r for r in part.details if r["path"] in kept_paths]
+        out.quarantine += part.quarantine
+        out.parsed_now += part.parsed_now
+        out.reused += part.reused
+        out.stat_lines += part.stat_lines
+    kept_pages = {r["page_sha256"] for r in out.listings}
+    seen: set[tuple[str, int]] = set()
+    for part in parts:
+        for e in part.entries:
+            key = (e["page_sha256"], e["position"])
+            if e["page_sha256"] in kept_pages and key not in seen:
+                seen.add(key)
+                out.entries.append(e)
+    return out
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def extract_pages(
+    raw_dir: Path, cache_dir: Path | None = None, progress: Progress | None = None
+) -> Extraction:
+    """Every snapshot under raw_dir, in one process (see extract_bucket for the parallel unit)."""
+    return merge_extractions([extract_bucket(raw_dir, cache_dir, progress)])
 
 
 def _cached(cache: PageCache, path: Path, rel: str, url: str | None):  # noqa: ANN202
@@ -272,9 +355,8 @@ def _cached(cache: PageCache, path: Path, rel: str, url: str | None):  # noqa: A
     return (result, sha, st.st_size) if result is not None else (None, "", 0)
 
 
-def _remember(cache: PageCache, path: Path, rel: str, sha: str) -> None:
+def _lstat(path: Path) -> os.stat_result | None:
     try:
-        st = path.lstat()
+        return path.lstat()
     except OSError:
-        return
-    cache.remember_sha(rel, st.st_size, st.st_mtime_ns, sha)
+        return None

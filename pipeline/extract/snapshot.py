@@ -10,10 +10,13 @@ import codecs
 import hashlib
 import json
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024  # a real detail page is ~700 KB; past this we do not parse
+_MB = 1024 * 1024  # sizes in messages, so the cap reads "16 MB" as documented
 SIDECAR_SUFFIX = ".meta.json"
 _READ_CHUNK = 1 << 20
 
@@ -36,8 +39,10 @@ def iter_raw_files(raw_dir: Path) -> list[Path]:
     """Every candidate snapshot under raw_dir, sorted by relative path (sidecars excluded)."""
     files = []
     for root, dirs, names in os.walk(raw_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in names:
+        # a link to a folder is not followed, but listed: it gets a row saying so
+        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
+        for name in names + linked:
             if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
                 continue
             files.append(Path(root) / name)
@@ -94,10 +99,12 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
     return text, enc, None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _mostly_printable(text: str) -> bool:
     sample = text[:4096]
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return bad <= len(sample) // 50
+    return len(_CONTROL.findall(sample)) <= len(sample) // 50
 
 
 def sniff_format(name: str, text: str) -> str:
@@ -139,14 +146,24 @@ def read_snapshot(raw_dir: Path, path: Path, max_bytes: int = MAX_PAGE_BYTES) ->
                 )
                 snap.transient = True
                 return snap
-        if path.stat().st_size > max_bytes:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a folder, FIFO, socket or device: reading may block
+            snap.sha256 = hashlib.sha256(f"special:{rel}".encode()).hexdigest()
+            snap.problem = f"{rel}: not a regular file (a folder, pipe or device); not read"
+            snap.transient = True
+            return snap
+        data = b""
+        if st.st_size <= max_bytes:
+            with path.open("rb") as fh:  # bounded: the file may have grown since stat
+                data = fh.read(max_bytes + 1)
+        if st.st_size > max_bytes or len(data) > max_bytes:
+            data = b""
             snap.sha256, snap.size = hash_file(path)
             snap.problem = (
-                f"{rel}: {snap.size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB page cap; "
+                f"{rel}: {snap.size / _MB:.1f} MB is over the {max_bytes / _MB:.0f} MB page cap; "
                 "not parsed (a real page is under 1 MB)"
             )
             return snap
-        data = path.read_bytes()
         snap.sha256, snap.size = hashlib.sha256(data).hexdigest(), len(data)
     except OSError as exc:
         if not snap.sha256:
