@@ -41,8 +41,8 @@ def text_to_blocks(text: str) -> list[Block]:
         if not stripped:
             gap += 1
             continue
-        raw = line.replace("\u00a0", " ").replace("\t", "    ")
-        indent = len(raw) - len(raw.lstrip(" "))
+        lead = line[: len(line) - len(line.lstrip(" \t\u00a0"))]
+        indent = len(lead) + 3 * lead.count("\t")
         bullet = False
         if stripped[0] in BULLETS and (len(stripped) == 1 or stripped[1] == " "):
             bullet = True

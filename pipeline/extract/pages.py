@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,8 +126,8 @@ def _page_rows(
     if result.listing is not None:
         listing = result.listing
         lid = listing_id_for(result, sha, url)
-        row = asdict(listing)
-        entries = row.pop("entries")
+        row = dict(vars(listing))
+        entries = [dict(vars(e)) for e in row.pop("entries")]
         row.update(
             listing_id=lid,
             page_sha256=sha,
@@ -168,7 +168,7 @@ def _page_rows(
             )
     if result.detail is not None:
         detail = result.detail
-        row = asdict(detail)
+        row = dict(vars(detail))
         d = parse_date(detail.date_raw)
         row.update(
             page_sha256=sha,

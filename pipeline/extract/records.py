@@ -6,7 +6,7 @@ DataFrames without Dagster.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 PAGE_KINDS = ("collection_listing", "search_listing", "document_detail", "unknown")
 # Bump when a parser change alters what any page yields: cached results are then re-parsed.
@@ -87,7 +87,14 @@ class PageResult:
     encoding: str | None = None
 
     def to_json(self) -> dict:
-        return asdict(self)
+        listing = self.listing
+        return {
+            **vars(self),
+            "listing": None
+            if listing is None
+            else {**vars(listing), "entries": [dict(vars(e)) for e in listing.entries]},
+            "detail": None if self.detail is None else dict(vars(self.detail)),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> PageResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 _NUMERIC = re.compile(r"^\d+$")
@@ -50,6 +51,7 @@ class UrlFacts:
         return f"{self.site or 'new'}_{self.listing_type}"
 
 
+@lru_cache(maxsize=4096)
 def url_facts(url: str | None) -> UrlFacts:
     if not url:
         return UrlFacts()
