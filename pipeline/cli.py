@@ -148,7 +148,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         release = up_to_date(raw, out)
         if release:
-            record_noop_run(raw, out, release)
+            from pipeline.runs import OutputLocked
+
+            try:
+                record_noop_run(raw, out, release, args.lock_timeout)
+            except OutputLocked as exc:
+                raise UserError(str(exc)) from exc
             if not args.quiet:
                 print(
                     f"up to date: release {release} already holds {raw} with this code "

@@ -113,7 +113,9 @@ def stage_publish(
     return record
 
 
-def record_noop_run(raw_dir: Path, out_dir: Path, release_id: str) -> RunRecord:
+def record_noop_run(
+    raw_dir: Path, out_dir: Path, release_id: str, lock_timeout: float = 600.0
+) -> RunRecord:
     """Log a run that found nothing to do (same raw files, same code as the current release)."""
     import pyarrow.parquet as pq
 
@@ -136,7 +138,7 @@ def record_noop_run(raw_dir: Path, out_dir: Path, release_id: str) -> RunRecord:
         release_changed=False,
         code_version=code_version(),
     )
-    with output_lock(out_dir, 600.0):
+    with output_lock(out_dir, lock_timeout):
         append_run(out_dir, record)
     return record
 

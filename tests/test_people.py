@@ -37,7 +37,8 @@ from pipeline.dedup.people import canonical_person
         ),
         ("Karsky to Cde. Miklashevsky", None, None, ("Karsky",), ("Miklashevsky",), ()),
         (
-            "Telegram from Cdes. Stalin, Molotov, and Voroshilov to G. Apresov, Consul General in Urumqi",
+            "Telegram from Cdes. Stalin, Molotov, and Voroshilov to G. Apresov, "
+            "Consul General in Urumqi",
             "Telegram",
             None,
             ("Stalin", "Molotov", "Voroshilov"),
@@ -53,8 +54,8 @@ from pipeline.dedup.people import canonical_person
             (),
         ),
         (
-            "Ciphered Telegram No. 21646 from Mao Zedong to Filippov [Stalin] conveying 15 July 1952 "
-            "telegram from Mao to Kim Il Sung",
+            "Ciphered Telegram No. 21646 from Mao Zedong to Filippov [Stalin] conveying "
+            "15 July 1952 telegram from Mao to Kim Il Sung",
             "Ciphered Telegram",
             "21646",
             ("Mao Zedong",),

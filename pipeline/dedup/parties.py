@@ -91,11 +91,22 @@ def _clean_party(text: str) -> str:
     return text
 
 
+_OFFICE = re.compile(r"\b(?:Ambassador|Embassy|Consul(?:ate)?|Representative|Mission|Legation)\b")
+
+
 def _names(text: str | None) -> tuple[str, ...]:
+    """Names in a list ("Stalin, Molotov, and Voroshilov"); the place after an office
+    ("the Soviet Ambassador, Pyongyang") is where the office sits, not another person."""
     if not text:
         return ()
-    parts = [_clean_party(p) for p in _SPLIT_NAMES.split(text)]
-    return tuple(p for p in parts if len(p) > 1 and not p[0].islower() and not p[0].isdigit())
+    names: list[str] = []
+    for part in (_clean_party(p) for p in _SPLIT_NAMES.split(text)):
+        if len(part) <= 1 or part[0].islower() or part[0].isdigit():
+            continue
+        if names and _OFFICE.search(names[-1]) and " " not in part:
+            continue
+        names.append(part)
+    return tuple(names)
 
 
 @lru_cache(maxsize=65536)

@@ -96,12 +96,16 @@ def publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> tuple[Path, bool]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _replace_symlink(out_dir / "current", f"releases/{release_id}")
+    previous = current_release(out_dir)
+    # The stable links go first, so that switching `current` is the one step that publishes,
+    # on the first run too (links made after it would leave a window with some tables missing).
     for table in tables:
         _ensure_link(out_dir / f"{table}.parquet", f"current/{table}.parquet")
     _ensure_link(out_dir / DB_NAME, f"current/{DB_NAME}")
+    _replace_symlink(out_dir / "current", f"releases/{release_id}")
     _fsync_dir(out_dir)
-    _prune(releases, keep={release_id})
+    keep = {release_id} | ({previous.name} if previous is not None else set())
+    _prune(releases, keep)
     return final, changed
 
 
@@ -112,7 +116,12 @@ def _ensure_link(link: Path, target: str) -> None:
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
-    """Keep the current release and the one before it (a reader may still have it open)."""
+    """Keep the current release and the one before it (a reader may still have it open).
+
+    The one before is the release that was current, not the newest other folder: after
+    A → B → A (the input went back, the existing A is made current again), publishing C must
+    keep A, which readers were using, rather than B.
+    """
     others = sorted(
         (
             p
@@ -122,5 +131,5 @@ def _prune(releases: Path, keep: set[str]) -> None:
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
-    for old in others[KEEP_RELEASES - 1 :]:
+    for old in others[max(KEEP_RELEASES - len(keep), 0) :]:
         shutil.rmtree(old, ignore_errors=True)
