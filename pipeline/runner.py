@@ -33,18 +33,25 @@ def cache_dir_for(out_dir: Path) -> Path:
 
 
 def stage_extract_bucket(
-    raw_dir: Path, out_dir: Path, bucket: int, buckets: int, progress: Progress | None = None
+    raw_dir: Path,
+    out_dir: Path,
+    bucket: int,
+    buckets: int,
+    progress: Progress | None = None,
+    processes: int = 1,
 ) -> Extraction:
     """One hash bucket of the raw folder (the parallel unit)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise RawDirMissing(f"raw folder {raw_dir} does not exist (give --raw DIR)")
-    return extract_bucket(raw_dir, cache_dir_for(out_dir), progress, bucket, buckets)
+    return extract_bucket(raw_dir, cache_dir_for(out_dir), progress, bucket, buckets, processes)
 
 
-def stage_extract(raw_dir: Path, out_dir: Path, progress: Progress | None = None) -> Extraction:
-    """The whole raw folder in this process."""
-    return merge_extractions([stage_extract_bucket(raw_dir, out_dir, 0, 1, progress)])
+def stage_extract(
+    raw_dir: Path, out_dir: Path, progress: Progress | None = None, processes: int = 1
+) -> Extraction:
+    """The whole raw folder (in `processes` forked workers when > 1)."""
+    return merge_extractions([stage_extract_bucket(raw_dir, out_dir, 0, 1, progress, processes)])
 
 
 def _last_release_file(out_dir: Path) -> Path:

@@ -24,7 +24,12 @@ def _bucket_asset(bucket: int) -> dg.AssetsDefinition:
             else None
         )
         part = stage_extract_bucket(
-            paths.raw_path(), paths.output_path(), bucket, EXTRACT_BUCKETS, progress
+            paths.raw_path(),
+            paths.output_path(),
+            bucket,
+            EXTRACT_BUCKETS,
+            progress,
+            paths.extract_processes,
         )
         context.add_output_metadata(
             {

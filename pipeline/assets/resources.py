@@ -17,6 +17,7 @@ class PipelinePaths(dg.ConfigurableResource):
     output_dir: str = ""
     lock_timeout_seconds: float = 600.0
     show_progress: bool = False
+    extract_processes: int = 1  # forked workers per extract bucket (in-process executor)
 
     def raw_path(self) -> Path:
         return Path(self.raw_dir or os.environ.get("PIPELINE_RAW_DIR") or "raw")

@@ -27,9 +27,15 @@ class Block:
     role: str = ""  # optional hint from HTML rendering (e.g. "heading", "date", "title")
 
 
+_ODD_SPACE = ("  ", "\t", "\u00a0", "\u2007", "\u202f", "\u200b")
+
+
 def clean_text(text: str) -> str:
     """Collapse spaces (NBSP included) so that printing differences do not leak into values."""
-    return _SPACES.sub(" ", text).strip()
+    text = text.strip()
+    if any(odd in text for odd in _ODD_SPACE):
+        return _SPACES.sub(" ", text).strip()
+    return text
 
 
 def text_to_blocks(text: str) -> list[Block]:

@@ -91,6 +91,10 @@ class PageCache:
             self.stats[rel] = [size, mtime_ns, sha256]
             self._stats_dirty = True
 
+    def mark_dirty(self) -> None:
+        """Stats were merged in from worker processes: save them."""
+        self._stats_dirty = True
+
     def forget_missing(self, present: set[str]) -> None:
         for rel in list(self.stats):
             if rel not in present:

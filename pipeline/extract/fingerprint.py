@@ -23,18 +23,24 @@ def raw_stat_lines(raw_dir: Path, bucket: int = 0, buckets: int = 1) -> list[str
     """One line (path, size, mtime_ns) per snapshot and sidecar of one hash bucket."""
     from pipeline.extract.pages import bucket_of
 
-    lines = []
+    lines: list[str] = []
     if not raw_dir.is_dir():
         return lines
     for path in iter_raw_files(raw_dir):
-        if bucket_of(path.relative_to(raw_dir).as_posix(), buckets) != bucket:
+        if bucket_of(path.relative_to(raw_dir).as_posix(), buckets) == bucket:
+            lines += stat_lines_of(raw_dir, path)
+    return lines
+
+
+def stat_lines_of(raw_dir: Path, path: Path) -> list[str]:
+    """(path, size, mtime_ns) lines of one snapshot and its sidecar, when present."""
+    lines = []
+    for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
+        try:
+            st = p.lstat()
+        except OSError:
             continue
-        for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
-            try:
-                st = p.lstat()
-            except OSError:
-                continue
-            lines.append(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}")
+        lines.append(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}")
     return lines
 
 

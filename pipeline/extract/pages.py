@@ -8,6 +8,7 @@ parses only what is new. Nothing here knows about Dagster.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 from pipeline.dates import parse_date
 from pipeline.extract.cache import PageCache
 from pipeline.extract.classify import parse_blocks, parse_text
-from pipeline.extract.fingerprint import raw_stat_lines
+from pipeline.extract.fingerprint import stat_lines_of
 from pipeline.extract.records import PageResult
 from pipeline.extract.snapshot import iter_raw_files, read_sidecar, read_snapshot
 from pipeline.extract.urls import url_facts
@@ -219,24 +220,63 @@ def extract_bucket(
     progress: Progress | None = None,
     bucket: int = 0,
     buckets: int = 1,
+    processes: int = 1,
 ) -> Extraction:
     """Read, classify and parse the snapshots of one hash bucket of raw_dir.
 
     Buckets are independent (own stat cache, content-keyed result cache), so they can run in
-    separate processes or machines; `merge_extractions` joins them.
+    separate processes or machines; `merge_extractions` joins them. Within a bucket,
+    `processes` > 1 forks workers that each take every n-th file.
     """
     raw_dir = Path(raw_dir)
-    cache = PageCache(cache_dir, stats_name=f"stats-{bucket}-of-{buckets}.json")
-    out = Extraction(stat_lines=raw_stat_lines(raw_dir, bucket, buckets))
+    stats_name = f"stats-{bucket}-of-{buckets}.json"
+    cache = PageCache(cache_dir, stats_name=stats_name)
     files = [
         p
         for p in iter_raw_files(raw_dir)
         if bucket_of(p.relative_to(raw_dir).as_posix(), buckets) == bucket
     ]
-    present: set[str] = set()
+    if processes > 1 and len(files) >= 4 * processes:
+        ctx = multiprocessing.get_context("fork")  # workers inherit the loaded parsers
+        with ctx.Pool(processes) as pool:
+            jobs = [(raw_dir, cache, files[k::processes]) for k in range(processes)]
+            parts = pool.starmap(_extract_files, jobs)
+        out = Extraction()
+        for part, stats in parts:
+            _absorb(out, part)
+            cache.stats.update(stats)
+        if progress:
+            progress("extract", len(files), len(files))
+    else:
+        out, stats = _extract_files(raw_dir, cache, files, progress)
+        cache.stats.update(stats)
+    cache.forget_missing({p.relative_to(raw_dir).as_posix() for p in files})
+    cache.mark_dirty()
+    cache.save()
+    return out
+
+
+def _absorb(out: Extraction, part: Extraction) -> None:
+    out.raw_pages += part.raw_pages
+    out.listings += part.listings
+    out.entries += part.entries
+    out.details += part.details
+    out.quarantine += part.quarantine
+    out.stat_lines += part.stat_lines
+    out.parsed_now += part.parsed_now
+    out.reused += part.reused
+
+
+def _extract_files(
+    raw_dir: Path, cache: PageCache, files: list[Path], progress: Progress | None = None
+) -> tuple[Extraction, dict[str, list]]:
+    """The per-file loop: stat line (before reading), cache lookup or parse, rows."""
+    out = Extraction()
+    rels = []
     for n, path in enumerate(files, 1):
         rel = path.relative_to(raw_dir).as_posix()
-        present.add(rel)
+        rels.append(rel)
+        out.stat_lines += stat_lines_of(raw_dir, path)
         meta, sidecar_problem = read_sidecar(path)
         url = meta.get("url") if isinstance(meta.get("url"), str) else None
         fetched_at = str(meta["fetched_at"]) if meta.get("fetched_at") is not None else None
@@ -252,9 +292,8 @@ def extract_bucket(
             )
         if progress:
             progress("extract", n, len(files))
-    cache.forget_missing(present)
-    cache.save()
-    return out
+    # What a forked worker learnt about file stats goes back to the parent's cache.
+    return out, {rel: cache.stats[rel] for rel in rels if rel in cache.stats}
 
 
 def _read_and_parse(
