@@ -44,16 +44,20 @@ def build_cli_job(parallel: bool = False):  # noqa: ANN201
     """The job `run` executes: every core asset and check, in process or multiprocess."""
     import dagster as dg
 
+    from pipeline.assets.handoff import handoff_io_manager
     from pipeline.assets.resources import PipelinePaths
     from pipeline.definitions import core_assets
 
     executor = dg.multiprocess_executor if parallel else dg.in_process_executor
+    resources: dict = {"paths": PipelinePaths()}
+    if not parallel:  # in one process: hand values over and drop them (see assets/handoff.py)
+        resources["io_manager"] = handoff_io_manager(core_assets)
     defs = dg.Definitions(
         assets=core_assets,
         jobs=[
             dg.define_asset_job("cli_run", selection=dg.AssetSelection.all(), executor_def=executor)
         ],
-        resources={"paths": PipelinePaths()},
+        resources=resources,
     )
     return defs.resolve_job_def("cli_run")
 

@@ -46,25 +46,40 @@ def _bucket_asset(bucket: int) -> dg.AssetsDefinition:
 bucket_assets = [_bucket_asset(b) for b in range(EXTRACT_BUCKETS)]
 
 
-@dg.asset(
-    group_name="extract",
+@dg.multi_asset(
+    outs={
+        "extracted_pages": dg.AssetOut(group_name="extract"),
+        "extraction_stats": dg.AssetOut(group_name="extract"),
+    },
     compute_kind="python",
     ins={f"part_{b}": dg.AssetIn(f"extracted_pages_{b}") for b in range(EXTRACT_BUCKETS)},
 )
-def extracted_pages(context: dg.AssetExecutionContext, **parts: Extraction) -> Extraction:
-    """All pages: the buckets joined, duplicate snapshots (same bytes) quarantined."""
+def extracted_pages(context: dg.AssetExecutionContext, **parts: Extraction):  # noqa: ANN201
+    """All pages: the buckets joined, duplicate snapshots (same bytes) quarantined; and the small
+    run facts publishing needs (so the big page rows can be let go before publishing)."""
     merged = merge_extractions([parts[f"part_{b}"] for b in range(EXTRACT_BUCKETS)])
     quarantined = sum(1 for p in merged.raw_pages if p["status"] != "parsed")
     context.log.info(
         f"extract: {len(merged.raw_pages)} pages, {merged.parsed_now} parsed now, "
         f"{merged.reused} reused from cache, {quarantined} quarantined"
     )
-    context.add_output_metadata(
-        {
+    yield dg.Output(
+        merged,
+        output_name="extracted_pages",
+        metadata={
             "pages": len(merged.raw_pages),
             "parsed_now": merged.parsed_now,
             "reused_from_cache": merged.reused,
             "quarantined_pages": quarantined,
-        }
+        },
     )
-    return merged
+    yield dg.Output(run_stats(merged), output_name="extraction_stats")
+
+
+def run_stats(extraction: Extraction) -> dict:
+    return {
+        "parsed_now": extraction.parsed_now,
+        "reused": extraction.reused,
+        "started_at": extraction.started_at,
+        "stat_lines": extraction.stat_lines,
+    }

@@ -4,7 +4,6 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.assets.resources import PipelinePaths
-from pipeline.extract.pages import Extraction
 from pipeline.runner import stage_publish
 from schemas import TABLES
 
@@ -17,20 +16,20 @@ from schemas import TABLES
 def published_release(
     context: dg.AssetExecutionContext,
     paths: PipelinePaths,
-    extracted_pages: Extraction,
+    extraction_stats: dict,
     **tables: pd.DataFrame,
 ) -> dict:
     """outputs/<table>.parquet and outputs/archive.duckdb, switched in atomically."""
     out = paths.output_path()
-    stats = {"parsed_now": extracted_pages.parsed_now, "reused": extracted_pages.reused}
+    stats = {k: extraction_stats[k] for k in ("parsed_now", "reused")}
     record = stage_publish(
         tables,
         out,
         paths.raw_path(),
         stats,
-        extracted_pages.started_at,
+        extraction_stats["started_at"],
         paths.lock_timeout_seconds,
-        extracted_pages.stat_lines,
+        extraction_stats["stat_lines"],
     )
     context.add_output_metadata(
         {

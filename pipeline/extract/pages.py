@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,10 +239,7 @@ def extract_bucket(
         if bucket_of(p.relative_to(raw_dir).as_posix(), buckets) == bucket
     ]
     if processes > 1 and len(files) >= 4 * processes:
-        ctx = multiprocessing.get_context("fork")  # workers inherit the loaded parsers
-        with ctx.Pool(processes) as pool:
-            jobs = [(raw_dir, cache, files[k::processes]) for k in range(processes)]
-            parts = pool.starmap(_extract_files, jobs)
+        parts = _in_workers(raw_dir, cache, files, processes)
         out = Extraction()
         for part, stats in parts:
             _absorb(out, part)
@@ -254,6 +253,24 @@ def extract_bucket(
     cache.mark_dirty()
     cache.save()
     return out
+
+
+def _in_workers(
+    raw_dir: Path, cache: PageCache, files: list[Path], processes: int
+) -> list[tuple[Extraction, dict[str, list]]]:
+    """Every n-th file to each of n forked workers (they inherit the loaded parsers).
+
+    A worker that dies (killed, out of memory) fails the pool loudly instead of hanging it;
+    the files are then read in this process, so the run still completes.
+    """
+    ctx = multiprocessing.get_context("fork")
+    chunks = [files[k::processes] for k in range(processes)]
+    try:
+        with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
+            futures = [pool.submit(_extract_files, raw_dir, cache, chunk) for chunk in chunks]
+            return [f.result() for f in futures]
+    except BrokenProcessPool:
+        return [_extract_files(raw_dir, cache, files)]
 
 
 def _absorb(out: Extraction, part: Extraction) -> None:
@@ -335,12 +352,16 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
     """
     out = Extraction(started_at=min((p.started_at for p in parts), default=_now()))
     pages = sorted((r for p in parts for r in p.raw_pages), key=lambda r: r["path"])
+    # The original is the first path that was read (a copy may differ in its sidecar URL).
     first_path: dict[str, str] = {}
+    for row in pages:
+        if row["status"] == "parsed":
+            first_path.setdefault(row["page_sha256"], row["path"])
     duplicates: set[str] = set()
     for row in pages:
         sha = row["page_sha256"]
-        original = first_path.setdefault(sha, row["path"])
-        if original != row["path"] and row["status"] == "parsed":
+        original = first_path.get(sha)
+        if row["status"] == "parsed" and original != row["path"]:
             reason = (
                 f"{row['path']}: same bytes as {original} (duplicate snapshot); "
                 "its rows come from that file"
@@ -349,20 +370,26 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
             duplicates.add(row["path"])
             out.quarantine.append(_qrow(sha, row["path"], "extract", "raw_pages", reason))
         out.raw_pages.append(row)
-    kept_paths = {first_path[r["page_sha256"]] for r in pages}
+    kept_paths = set(first_path.values())
     for part in parts:
         out.listings += [r for r in part.listings if r["path"] in kept_paths]
         out.details += [r for r in part.details if r["path"] in kept_paths]
-        out.quarantine += part.quarantine
+        out.quarantine += [
+            q
+            for q in part.quarantine
+            if q["path"] not in duplicates or q["table_name"] == "sidecar"
+        ]
         out.parsed_now += part.parsed_now
         out.reused += part.reused
         out.stat_lines += part.stat_lines
-    kept_pages = {r["page_sha256"] for r in out.listings}
+    # Entries carry no path: they are kept by (page, listing id) of a kept listing row, so a copy
+    # whose sidecar URL gives another listing id never lends its entries, whatever the bucket order.
+    kept_listings = {(r["page_sha256"], r["listing_id"]) for r in out.listings}
     seen: set[tuple[str, int]] = set()
     for part in parts:
         for e in part.entries:
             key = (e["page_sha256"], e["position"])
-            if e["page_sha256"] in kept_pages and key not in seen:
+            if (e["page_sha256"], e["listing_id"]) in kept_listings and key not in seen:
                 seen.add(key)
                 out.entries.append(e)
     return out
