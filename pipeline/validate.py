@@ -34,13 +34,24 @@ def validate_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[
         detail = "; ".join(f"{r.column}: {r.check}" for r in table_level.itertuples())
         raise SchemaBug(f"{table}: {detail}")
     quarantine: list[dict] = []
-    bad_index = set()
+    grouped: dict[tuple[int, str], list[tuple[str | None, object]]] = {}
     for case in cases.sort_values(["index", "check"], kind="mergesort").itertuples():
-        idx = int(case.index)
-        bad_index.add(idx)
+        column = case.column if isinstance(case.column, str) else None
+        grouped.setdefault((int(case.index), str(case.check)), []).append(
+            (column, case.failure_case)
+        )
+    bad_index = {idx for idx, _ in grouped}
+    for (idx, check), failures in grouped.items():
         row = frame.loc[idx]
         key = _row_key(table, row)
-        column = case.column if isinstance(case.column, str) else None
+        if len(failures) == 1:  # a column rule: that column's value
+            column, value = failures[0]
+            where = f" on {column}" if column and column != table else ""
+            shown = None if value is None else str(value)
+            reason = f"{table} row {key}: failed {check}{where} (value {value!r})"
+        else:  # a table-wide rule reports every column of the row: one quarantine row
+            shown = "; ".join(f"{c}={v}" for c, v in failures)[:500]
+            reason = f"{table} row {key}: failed {check} ({shown})"
         quarantine.append(
             {
                 "page_sha256": row.get("page_sha256") if "page_sha256" in row else None,
@@ -48,11 +59,9 @@ def validate_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[
                 "stage": "validate",
                 "table_name": table,
                 "row_key": key,
-                "rule": str(case.check),
-                "value": None if case.failure_case is None else str(case.failure_case),
-                "reason": f"{table} row {key}: failed {case.check}"
-                + (f" on {column}" if column and column != table else "")
-                + f" (value {case.failure_case!r})",
+                "rule": check,
+                "value": shown,
+                "reason": reason,
             }
         )
     valid = frame.drop(index=sorted(bad_index)).reset_index(drop=True)
@@ -70,6 +79,14 @@ def cross_table_problems(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             problems[f"{table}_document_exists"] = (
                 f"{len(missing)} {table} rows point to no document (e.g. {missing[0]})"
             )
+    listing_ids = set(tables["listings"]["listing_id"]) if "listings" in tables else None
+    if listing_ids is not None:
+        for table in ("listing_entries", "document_listings"):
+            missing = sorted(set(tables[table]["listing_id"]) - listing_ids)
+            if missing:
+                problems[f"{table}_listing_exists"] = (
+                    f"{table} rows point to no listing (e.g. {missing[0]})"
+                )
     if tables["listing_entries"]["document_id"].isna().any():
         problems["listing_entries_have_document"] = "listing entries without a document"
     raw = tables["raw_pages"]
@@ -84,6 +101,34 @@ def cross_table_problems(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     return problems
 
 
+def _cascade_refused_listings(tables: dict[str, pd.DataFrame]) -> list[dict]:
+    """Entries (and collection links) of a listing page whose row was refused go with it, so
+    nothing points at a listing that is not published."""
+    kept_pages = set(tables["listings"]["page_sha256"])
+    entries = tables["listing_entries"]
+    orphan = ~entries["page_sha256"].isin(kept_pages)
+    rows = [
+        {
+            "page_sha256": e.page_sha256,
+            "path": None,
+            "stage": "validate",
+            "table_name": "listing_entries",
+            "row_key": f"{e.page_sha256}|{e.position}",
+            "rule": "listing_refused",
+            "value": e.listing_id,
+            "reason": f"listing_entries row {e.page_sha256}|{e.position}: its listing page row "
+            "was refused (see the listings row in quarantine)",
+        }
+        for e in entries[orphan].itertuples()
+    ]
+    tables["listing_entries"] = entries[~orphan].reset_index(drop=True)
+    if "document_listings" in tables:
+        live = set(tables["listing_entries"]["listing_id"]) | set(tables["listings"]["listing_id"])
+        links = tables["document_listings"]
+        tables["document_listings"] = links[links["listing_id"].isin(live)].reset_index(drop=True)
+    return rows
+
+
 def validate_all(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Validate every table; quarantined rows are appended to the quarantine table."""
     from pipeline.tables import build_frame
@@ -95,6 +140,8 @@ def validate_all(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             continue
         out[table], rows = validate_table(table, frame)
         extra.extend(rows)
+    if "listings" in out and "listing_entries" in out:
+        extra.extend(_cascade_refused_listings(out))
     quarantine = tables["quarantine"]
     if extra:
         rows = quarantine.to_dict("records") + extra

@@ -217,13 +217,6 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup bug (pipeline/dedup/resolve.py _document_ids): two cut copies of one of two "
-    "same-date same-title documents get the same document_id; both documents rows are then "
-    "refused as duplicates and their listing entries point to no document. Found by fuzz "
-    "seeds 13 and 37.",
-)
 def test_cut_copies_of_same_titled_documents_keep_distinct_ids(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -382,26 +382,24 @@ def test_a_bad_row_is_quarantined_with_its_rule_and_the_run_goes_on(tmp_path: Pa
     run, sha = _over_total_run(tmp_path)
     assert run.tables["raw_pages"]["status"].eq("parsed").all()  # the page itself was read
     q = run.tables["quarantine"]
-    rows = q[q["stage"] == "validate"]
-    assert len(rows) >= 1
-    assert set(rows["table_name"]) == {"listings"} and set(rows["rule"]) == {"range_ordered"}
+    cascaded = q[(q["stage"] == "validate") & (q["table_name"] == "listing_entries")]
+    assert len(cascaded) == 10 and set(cascaded["rule"]) == {"listing_refused"}
+    assert set(cascaded["page_sha256"]) == {sha}
+    rows = q[(q["stage"] == "validate") & (q["table_name"] == "listings")]
+    assert len(rows) == 1
+    assert set(rows["rule"]) == {"range_ordered"}
     assert set(rows["page_sha256"]) == {sha} and set(rows["path"]) == {"over_total.txt"}
     assert set(rows["row_key"]) == {f"search:{sha[:16]}|{sha}"}
     assert any("35" in str(v) for v in rows["value"])
     assert rows["reason"].str.startswith(f"listings row search:{sha[:16]}|{sha}: failed").all()
     listings = run.tables["listings"]
     assert list(listings["path"]) == [SEED_SEARCH_1]  # the good page is still published
-    assert run.record.rows_quarantined == len(rows)
+    assert run.record.rows_quarantined == len(rows) + len(cascaded)
     published = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")
-    assert len(published) == len(q) and set(published["rule"].dropna()) == {"range_ordered"}
+    assert len(published) == len(q)
+    assert set(published["rule"].dropna()) == {"range_ordered", "listing_refused"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate bug (pipeline/validate.py): a listings row refused by a row rule leaves "
-    "its listing_entries and document_listings rows published, pointing at a listing that is "
-    "not in `listings`; cross_table_problems does not check listing ids.",
-)
 def test_a_refused_listing_takes_its_entries_with_it(tmp_path: Path) -> None:
     run, sha = _over_total_run(tmp_path)
     listing_ids = set(run.tables["listings"]["listing_id"])

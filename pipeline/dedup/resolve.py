@@ -91,6 +91,21 @@ def _document_ids(clusters: list[Cluster], details: dict[str, dict]) -> list[str
             summaries = sorted(r.summary_norm for r in c.rows if r.summary_norm)
             key = f"{key}|{summaries[0] if summaries else ''}"
         out.append(f"doc-{_hash(key)}")
+    return _split_collisions(out, clusters)
+
+
+def _split_collisions(ids: list[str], clusters: list[Cluster]) -> list[str]:
+    """Last resort for ids that still collide (e.g. two cut copies without summaries): add the
+    first source row of each cluster. Sha256 and position are content, not file names."""
+    counts = Counter(ids)
+    if all(n == 1 for n in counts.values()):
+        return ids
+    out = []
+    for doc_id, c in zip(ids, clusters, strict=True):
+        if counts[doc_id] > 1:
+            first = min(f"{r.page_sha256}:{r.position}" for r in c.rows)
+            doc_id = f"{doc_id}-{_hash(first)[:8]}"
+        out.append(doc_id)
     return out
 
 
