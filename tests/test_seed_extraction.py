@@ -96,3 +96,25 @@ def test_dates_of_the_seeds() -> None:
     assert parse_date("November 01, 1951").key == parse_date("November 1, 1951").key
     assert parse_date("1949").precision == "year"
     assert parse_date(None).precision == "undated" and parse_date(None).start is None
+
+
+def test_undated_first_entry_after_the_range_line() -> None:
+    """Seed 004's missing-date layout, on the first entry of a page."""
+    page = seed_text(SEED_SEARCH_4)
+    head, rest = page.split("August 23, 1945\n", 1)
+    result = parse_text(head + "\n" + rest)  # the date line becomes the extra blank line
+    entries = result.listing.entries
+    assert len(entries) == 10
+    assert entries[0].date_raw is None
+    assert (
+        entries[0].title
+        == "Cable from Vyacheslav Molotov to Soviet Ambassador in the United States"
+    )
+    assert entries[1].date_raw == "August 19, 1945"
+
+
+def test_error_page_at_a_document_url_is_refused() -> None:
+    text = "Skip to content\n\nPage not found\n\nThe requested page could not be found.\n"
+    result = parse_text(text, "https://digitalarchive.wilsoncenter.org/document/some-slug")
+    assert result.detail is None
+    assert "no date line" in result.problem

@@ -213,6 +213,11 @@ def parse_detail(blocks: list[Block], facts: UrlFacts | None = None) -> Detail:
         )
     if detail.title is None:
         raise DetailRefused("detail page without a title line")
+    if not _has_new_marks(blocks) and old is None and detail.date_raw is None:
+        raise DetailRefused(
+            f"page at a document URL prints no date line and no detail-page blocks (title "
+            f"{detail.title!r}): an error page or a page cut before its content"
+        )
     if facts.record_id:
         if detail.record_id and detail.record_id != facts.record_id:
             raise DetailRefused(

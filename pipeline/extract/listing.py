@@ -72,6 +72,10 @@ def _read_header(blocks: list[Block]) -> tuple[_Header, int] | None:
         elif b.bullet or b.separator or looks_like_date_line(b.text):
             break  # the entry region has begun
     after = max(skip) + 1 if skip else 0
+    if header.range is not None and after < len(blocks):
+        # New-site search results: entries follow the range line directly, so a first entry
+        # without a date line (an extra blank where the date stands) is an entry, not header.
+        return header, after
     start = first_entry_index(blocks[after:])
     if start is None:
         if header.range is None or header.range[2] != 0:
