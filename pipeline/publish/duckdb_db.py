@@ -72,6 +72,7 @@ def build_database(db_path: Path, parquet_dir: Path) -> None:
     con = duckdb.connect(str(db_path))
     try:
         load_fts(con)
+        con.execute("SET enable_progress_bar = false")  # a build never draws on the terminal
         con.execute("CREATE SCHEMA store")
         for table, (model, sort_keys) in TABLES.items():
             src = _quote((parquet_dir / f"{table}.parquet").as_posix())
