@@ -191,7 +191,7 @@ def ensure_corpus(work: Path, scale: float, seed: int) -> tuple[Path, dict]:
     return cdir, json.loads(truth_path.read_text())
 
 
-def pipeline_cmd(raw: Path, out: Path, stats: Path, fallback: bool) -> list[str]:
+def pipeline_cmd(raw: Path, out: Path, stats: Path, fallback: bool, workers: int = 1) -> list[str]:
     if fallback:
         return [
             sys.executable,
@@ -214,6 +214,8 @@ def pipeline_cmd(raw: Path, out: Path, stats: Path, fallback: bool) -> list[str]
         "--quiet",
         "--stats-json",
         str(stats),
+        "--workers",
+        str(workers),
     ]
 
 
@@ -235,7 +237,12 @@ def child_pipeline(raw: str, out: str, stats: str) -> int:
 def run_pipeline_measured(label: str, raw: Path, out: Path, log_dir: Path, state: dict) -> Measured:
     """The pipeline CLI in a subprocess, falling back to run_pipeline when the CLI cannot."""
     stats = log_dir / f"{label}.stats.json"
-    m = measure(label, pipeline_cmd(raw, out, stats, state.get("fallback", False)), stats, log_dir)
+    m = measure(
+        label,
+        pipeline_cmd(raw, out, stats, state.get("fallback", False), state.get("workers", 1)),
+        stats,
+        log_dir,
+    )
     cli_refused = m.returncode == 2 and "unrecognized arguments" in m.stderr_tail
     if not state.get("fallback") and (
         cli_refused or "No module named pipeline.__main__" in m.stderr_tail
@@ -350,6 +357,12 @@ def main(argv: list[str] | None = None) -> int:
         help="do not run the baseline (reuse a stored figure if any, else nan)",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="extraction processes for the pipeline (default: this machine's cores)",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep pipeline and baseline outputs (the corpus is always kept)",
@@ -374,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({n_bytes / 1e6 / floor:.0f} MB/s)"
     )
 
-    state: dict = {}
+    state: dict = {"workers": args.workers}
     full = run_pipeline_measured("full", raw, pipe_out, logs, state)
     print_stages(full)
     noop = run_pipeline_measured("noop", raw, pipe_out, logs, state)
