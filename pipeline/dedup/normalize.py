@@ -28,8 +28,9 @@ _LEADING_ZERO = re.compile(r"\b0+(?=\d)")
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and unify quotes/dashes/space so printing noise disappears."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # accents only exist outside ASCII; most archive text is ASCII
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("\u00a0", " ").replace("’", "'").replace("‘", "'")
     return text.lower()
 
@@ -69,6 +70,7 @@ _DISCRIMINATORS = re.compile(
 )
 
 
+@lru_cache(maxsize=262144)
 def discriminators(summary_norm: str) -> frozenset[str]:
     """Words and numbers that tell two same-titled records apart ("in the evening", "No. 2")."""
     words = set(_DISCRIMINATORS.findall(summary_norm))
