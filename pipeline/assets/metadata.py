@@ -41,8 +41,7 @@ def table_metadata(table: str, frame: pd.DataFrame) -> dict:
         "preview": dg.MetadataValue.md(preview_markdown(frame)),
     }
     if table == "quarantine" and not frame.empty:
-        counts = frame.groupby(["stage", "table_name"]).size().reset_index(name="rows")
-        meta["by_reason"] = dg.MetadataValue.md(preview_markdown_all(counts))
+        meta["by_reason"] = dg.MetadataValue.md(preview_markdown_all(reason_counts(frame)))
     return meta
 
 
@@ -52,3 +51,19 @@ def preview_markdown_all(frame: pd.DataFrame) -> str:
     lines += ["| " + " | ".join(_short(v) for v in row) + " |"
               for row in frame.itertuples(index=False)]  # fmt: skip
     return "\n".join(lines)
+
+
+def reason_counts(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Rows per (stage, table, reason kind): the file name and values are cut off the reason,
+    so "a.txt: empty file" and "b.txt: empty file" count as one kind."""
+    kind = quarantine["rule"].where(
+        quarantine["rule"].notna(),
+        quarantine["reason"].str.split(": ", n=1).str[-1].str.slice(0, 80),
+    )
+    counted = quarantine.assign(reason_kind=kind)
+    return (
+        counted.groupby(["stage", "table_name", "reason_kind"], dropna=False)
+        .size()
+        .reset_index(name="rows")
+        .sort_values("rows", ascending=False, kind="mergesort")
+    )
