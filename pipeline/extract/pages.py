@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,13 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.dates import parse_date
 from pipeline.extract.cache import PageCache
 from pipeline.extract.classify import parse_blocks, parse_text
 from pipeline.extract.fingerprint import stat_lines_of
+from pipeline.extract.page_rows import page_rows, qrow
 from pipeline.extract.records import PageResult
 from pipeline.extract.snapshot import iter_raw_files, read_sidecar, read_snapshot
-from pipeline.extract.urls import url_facts
 
 Progress = Callable[[str, int, int], None]
 
@@ -63,150 +61,6 @@ def parse_snapshot_text(text: str, fmt: str, url: str | None) -> PageResult:
     if result.detail is not None and page.node_id:
         result.detail.node_id = page.node_id
     return result
-
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(text: str) -> str:
-    from pipeline.dedup.normalize import fold
-
-    return _SLUG.sub("-", fold(text)).strip("-")[:80]
-
-
-def listing_id_for(result: PageResult, sha256: str, url: str | None) -> str:
-    """Stable id of the collection or search view a listing page belongs to.
-
-    Collections are named by their title (the same collection saved from either site or without
-    a URL gets one id); searches by their URL without the page number, else by content.
-    """
-    listing = result.listing
-    assert listing is not None
-    facts = url_facts(url)
-    kind = getattr(listing, "listing_type", None) or facts.listing_type or listing.kind
-    if listing.kind == "collection" and listing.title:
-        return f"{kind}:{slugify(listing.title)}"
-    if facts.listing_key:
-        return f"search:{facts.listing_key}"
-    return f"search:{sha256[:16]}"
-
-
-def _page_rows(
-    out: Extraction,
-    rel: str,
-    sha: str,
-    size: int,
-    url: str | None,
-    fetched_at: str | None,
-    result: PageResult,
-) -> None:
-    """Turn one PageResult into rows of the page-level tables."""
-    url = url or result.url
-    facts = url_facts(url)
-    status = "quarantined" if result.problem else "parsed"
-    # cached results are shared by every file with the same bytes: the name is added here
-    reason = f"{rel}: {result.problem}" if result.problem else None
-    out.raw_pages.append(
-        {
-            "page_sha256": sha,
-            "path": rel,
-            "bytes": size,
-            "format": result.format,
-            "encoding": result.encoding,
-            "url": url,
-            "fetched_at": fetched_at,
-            "kind": result.kind,
-            "layout": (result.listing or result.detail).layout
-            if (result.listing or result.detail)
-            else None,
-            "status": status,
-            "reason": reason,
-        }
-    )
-    if reason:
-        out.quarantine.append(_qrow(sha, rel, "extract", "raw_pages", reason))
-        return
-    if result.listing is not None:
-        listing = result.listing
-        lid = listing_id_for(result, sha, url)
-        row = dict(vars(listing))
-        entries = [dict(vars(e)) for e in row.pop("entries")]
-        row.update(
-            listing_id=lid,
-            page_sha256=sha,
-            path=rel,
-            url=url,
-            page_number=listing.page_number or facts.page_number,
-            search_term=listing.search_term or facts.search_term,
-            listing_type=row.get("listing_type") or facts.listing_type or listing.kind,
-            n_entries=len(entries),
-        )
-        out.listings.append(row)
-        for e in entries:
-            if e["is_truncated"] and not e["title"]:
-                reason = f"{rel}: entry {e['position']} cut short by a partial save (no title)"
-                out.quarantine.append(
-                    _qrow(
-                        sha,
-                        rel,
-                        "extract",
-                        "listing_entries",
-                        reason,
-                        key=f"{sha}:{e['position']}",
-                        rule="truncated_entry",
-                        value=e["date_raw"],
-                    )
-                )
-                continue
-            d = parse_date(e["date_raw"])
-            out.entries.append(
-                {
-                    **e,
-                    "page_sha256": sha,
-                    "listing_id": lid,
-                    "date_start": d.start if d else None,
-                    "date_end": d.end if d else None,
-                    "date_precision": d.precision if d else "unparsed",
-                }
-            )
-    if result.detail is not None:
-        detail = result.detail
-        row = dict(vars(detail))
-        d = parse_date(detail.date_raw)
-        row.update(
-            page_sha256=sha,
-            path=rel,
-            url=url,
-            slug=detail.slug or facts.slug,
-            record_id=detail.record_id or facts.record_id,
-            node_id=detail.node_id or facts.node_id,
-            date_start=d.start if d else None,
-            date_end=d.end if d else None,
-            date_precision=d.precision if d else "unparsed",
-        )
-        out.details.append(row)
-
-
-def _qrow(
-    sha: str | None,
-    rel: str | None,
-    stage: str,
-    table: str,
-    reason: str,
-    key: str | None = None,
-    rule: str | None = None,
-    value: str | None = None,
-) -> dict:
-    return {
-        "page_sha256": sha,
-        "path": rel,
-        "stage": stage,
-        "table_name": table,
-        "row_key": key,
-        "rule": rule,
-        "value": value,
-        "reason": reason,
-    }
 
 
 def bucket_of(rel: str, buckets: int) -> int:
@@ -302,11 +156,9 @@ def _extract_files(
             result, sha, size = _read_and_parse(cache, raw_dir, path, rel, url, out)
         else:
             out.reused += 1
-        _page_rows(out, rel, sha, size, url, fetched_at, result)
+        page_rows(out, rel, sha, size, url, fetched_at, result)
         if sidecar_problem:
-            out.quarantine.append(
-                _qrow(sha, rel, "extract", "sidecar", f"{rel}: {sidecar_problem}")
-            )
+            out.quarantine.append(qrow(sha, rel, "extract", "sidecar", f"{rel}: {sidecar_problem}"))
         if progress:
             progress("extract", n, len(files))
     # What a forked worker learnt about file stats goes back to the parent's cache.
@@ -319,7 +171,7 @@ def _read_and_parse(
     """Read the bytes; parse unless this content was parsed before (a touched file).
 
     Problems are kept without the file name (the result is cached by content, and another
-    file may hold the same bytes); `_page_rows` names the file.
+    file may hold the same bytes); `page_rows` names the file.
     """
     before = _lstat(path)  # before reading: a file changed while being read is re-read next run
     snap = read_snapshot(raw_dir, path)
@@ -368,7 +220,7 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
             )
             row = {**row, "status": "quarantined", "reason": reason}
             duplicates.add(row["path"])
-            out.quarantine.append(_qrow(sha, row["path"], "extract", "raw_pages", reason))
+            out.quarantine.append(qrow(sha, row["path"], "extract", "raw_pages", reason))
         out.raw_pages.append(row)
     kept_paths = set(first_path.values())
     for part in parts:
