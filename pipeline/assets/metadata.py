@@ -25,12 +25,14 @@ def _short(value: object) -> str:
     return text if len(text) <= _PREVIEW_WIDTH else text[: _PREVIEW_WIDTH - 1] + "…"
 
 
-def preview_markdown(frame: pd.DataFrame) -> str:
-    head = frame.head(PREVIEW_ROWS)
+def markdown_table(frame: pd.DataFrame, limit: int | None = PREVIEW_ROWS) -> str:
+    """A Markdown table of the first `limit` rows (all rows when None), cells shortened."""
+    head = frame if limit is None else frame.head(limit)
     cols = list(head.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in head.itertuples(index=False):
-        lines.append("| " + " | ".join(_short(v) for v in row) + " |")
+    lines += [
+        "| " + " | ".join(_short(v) for v in row) + " |" for row in head.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -38,19 +40,11 @@ def table_metadata(table: str, frame: pd.DataFrame) -> dict:
     meta = {
         "dagster/row_count": dg.MetadataValue.int(len(frame)),
         "dagster/column_schema": column_schema(table),
-        "preview": dg.MetadataValue.md(preview_markdown(frame)),
+        "preview": dg.MetadataValue.md(markdown_table(frame)),
     }
     if table == "quarantine" and not frame.empty:
-        meta["by_reason"] = dg.MetadataValue.md(preview_markdown_all(reason_counts(frame)))
+        meta["by_reason"] = dg.MetadataValue.md(markdown_table(reason_counts(frame), None))
     return meta
-
-
-def preview_markdown_all(frame: pd.DataFrame) -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_short(v) for v in row) + " |"
-              for row in frame.itertuples(index=False)]  # fmt: skip
-    return "\n".join(lines)
 
 
 def reason_counts(quarantine: pd.DataFrame) -> pd.DataFrame:

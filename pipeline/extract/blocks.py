@@ -60,9 +60,3 @@ def text_to_blocks(text: str) -> list[Block]:
         blocks.append(Block(stripped, gap=gap, indent=indent, bullet=bullet, separator=separator))
         gap = 0
     return blocks
-
-
-def joined(blocks: list[Block], sep: str = "\n\n") -> str | None:
-    """Join block texts as paragraphs; None (not "") when there is nothing."""
-    text = sep.join(b.text for b in blocks if b.text)
-    return text or None
