@@ -1,9 +1,12 @@
 """Stage 4 asset: switch in a new release of Parquet files + DuckDB (pipeline.runner)."""
 
+import time
+
 import dagster as dg
 import pandas as pd
 
 from pipeline.assets.resources import PipelinePaths
+from pipeline.progress import stage_done
 from pipeline.runner import stage_publish
 from schemas import TABLES
 
@@ -21,6 +24,7 @@ def published_release(
 ) -> dict:
     """outputs/<table>.parquet and outputs/archive.duckdb, switched in atomically."""
     out = paths.output_path()
+    started = time.perf_counter()
     stats = {k: extraction_stats[k] for k in ("parsed_now", "reused")}
     record = stage_publish(
         tables,
@@ -31,6 +35,9 @@ def published_release(
         paths.lock_timeout_seconds,
         extraction_stats["stat_lines"],
     )
+    if paths.show_progress:
+        change = "new release" if record.release_changed else "unchanged release"
+        stage_done("publish", f"{change} {record.release_id}", time.perf_counter() - started)
     context.add_output_metadata(
         {
             "release": record.release_id,

@@ -1,6 +1,7 @@
 """Stage 3: one asset per published table, validated row by row (bad rows → quarantine), with
 their blocking checks evaluated in the same step."""
 
+import time
 import warnings
 
 import dagster as dg
@@ -8,8 +9,10 @@ from dagster_pandera import pandera_schema_to_dagster_type
 
 from pipeline.assets.checks import check_specs, cross_table_check, schema_check
 from pipeline.assets.metadata import table_metadata
+from pipeline.assets.resources import PipelinePaths
 from pipeline.dedup.resolve import Resolution
 from pipeline.extract.pages import Extraction
+from pipeline.progress import stage_done
 from pipeline.runner import stage_tables
 from schemas import TABLES
 
@@ -32,9 +35,16 @@ def _out(table: str) -> dg.AssetOut:
     check_specs=check_specs,
     compute_kind="pandera",
 )
-def published_tables(extracted_pages: Extraction, resolved_documents: Resolution):  # noqa: ANN201
+def published_tables(  # noqa: ANN201
+    paths: PipelinePaths, extracted_pages: Extraction, resolved_documents: Resolution
+):
     """Typed, sorted tables; rows failing a pandera rule move to `quarantine` with the rule."""
+    started = time.perf_counter()
     tables = stage_tables(extracted_pages, resolved_documents)
+    if paths.show_progress:
+        refused = int((tables["quarantine"]["stage"] == "validate").sum())
+        summary = f"{len(tables)} tables validated, {refused} rows quarantined by rules"
+        stage_done("validate", summary, time.perf_counter() - started)
     for table in TABLES:
         yield dg.Output(
             tables[table], output_name=table, metadata=table_metadata(table, tables[table])
