@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The fetcher tests' local stand-in archive and its fixtures (`archive`, `fake_time`).
+pytest_plugins = ["tests.helpers.fake_archive"]
+
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "raw"
 SEED_SEARCH_1 = "000_b8627c3e629c314f.txt"
