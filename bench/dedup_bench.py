@@ -2,8 +2,8 @@
 
 Why: dedup is the one stage whose cost could grow with pairs of rows rather than rows (issue 5).
 The real archive gives ~60,000 entries; 1M shows the curve well past that. Entries come from the
-archive generator's document model (bench/generate.py), so they carry the same traps as the
-corpus: cross-listings printed differently, near-misses, month-only and undated dates.
+archive generator's document model (bench/document_universe.py), so they carry the same traps as
+the corpus: cross-listings printed differently, near-misses, month-only and undated dates.
 
 Not a test (no timing assertions anywhere): run `python -m bench.dedup_bench` and read the
 "growth" column — time ratio divided by size ratio; ~1.0 is linear, ~10 would be quadratic.
@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.generate import Universe, new_site_date, old_site_date, vary_summary, vary_title
+from bench.corpus_model import new_site_date, old_site_date, vary_summary, vary_title
+from bench.document_universe import Universe
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 MEAN_LISTINGS_PER_DOCUMENT = 3.75  # ~60,000 entries over ~16,000 documents
