@@ -7,6 +7,7 @@ benchmarks and anyone who wants the tables in a Python session.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,8 +19,15 @@ from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.cache import atomic_write_bytes
 from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
 from pipeline.extract.pages import Extraction, Progress, extract_bucket, merge_extractions
-from pipeline.publish.release import current_release, publish
-from pipeline.runs import RunRecord, append_run, code_version, new_run_id, output_lock
+from pipeline.publish.release import current_release, finish_release, stage_release
+from pipeline.runs import (
+    OutputLocked,
+    RunRecord,
+    append_run,
+    code_version,
+    new_run_id,
+    output_lock,
+)
 from pipeline.tables import assemble
 from pipeline.validate import validate_all
 
@@ -84,39 +92,73 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def table_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """The figures a run record needs from the tables (so publishing need not hold them)."""
+    raw = tables["raw_pages"]
+    return {
+        "pages_seen": len(raw),
+        "pages_quarantined": int((raw["status"] == "quarantined").sum()),
+        "rows_quarantined": int((tables["quarantine"]["stage"] == "validate").sum()),
+        "documents": len(tables["documents"]),
+    }
+
+
+def stage_write_release(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
+    """Stage the release's Parquet files (no lock needed; see publish/release.py)."""
+    return stage_release(tables, Path(out_dir))
+
+
 def stage_publish(
-    tables: dict[str, pd.DataFrame],
+    staging: Path,
     out_dir: Path,
     raw_dir: Path,
-    stats: dict[str, int],
+    stats: dict,
     started_at: str,
     lock_timeout: float = 600.0,
     stat_lines: list[str] | None = None,
 ) -> RunRecord:
-    """Publish a release under the output lock and append the run record."""
+    """Switch a staged release in under the output lock and append the run record.
+
+    `stats` holds parsed_now/reused from extraction and the `table_counts` of the tables.
+    """
     out_dir = Path(out_dir)
-    with output_lock(out_dir, lock_timeout):
-        release, changed = publish(tables, out_dir)
-        raw = tables["raw_pages"]
-        record = RunRecord(
-            run_id=new_run_id(),
-            started_at=started_at,
-            finished_at=now_iso(),
-            raw_dir=str(raw_dir),
-            pages_seen=len(raw),
-            pages_parsed=stats.get("parsed_now", 0),
-            pages_quarantined=int((raw["status"] == "quarantined").sum()),
-            pages_reused=stats.get("reused", 0),
-            rows_quarantined=int((tables["quarantine"]["stage"] == "validate").sum()),
-            documents=len(tables["documents"]),
-            release_id=release.name,
-            release_changed=changed,
-            code_version=code_version(),
-        )
-        append_run(out_dir, record)
-        if stat_lines is not None:
-            payload = {"fingerprint": fingerprint_of(stat_lines), "release_id": release.name}
-            atomic_write_bytes(_last_release_file(out_dir), json.dumps(payload).encode())
+    try:
+        with output_lock(out_dir, lock_timeout):
+            return _switch_in(Path(staging), out_dir, raw_dir, stats, started_at, stat_lines)
+    except OutputLocked:
+        shutil.rmtree(staging, ignore_errors=True)  # never published: leave nothing behind
+        raise
+
+
+def _switch_in(
+    staging: Path,
+    out_dir: Path,
+    raw_dir: Path,
+    stats: dict,
+    started_at: str,
+    stat_lines: list[str] | None,
+) -> RunRecord:
+    """The part of publishing that holds the lock: release switch, run record, fingerprint."""
+    release, changed = finish_release(staging, out_dir)
+    record = RunRecord(
+        run_id=new_run_id(),
+        started_at=started_at,
+        finished_at=now_iso(),
+        raw_dir=str(raw_dir),
+        pages_seen=stats["pages_seen"],
+        pages_parsed=stats.get("parsed_now", 0),
+        pages_quarantined=stats["pages_quarantined"],
+        pages_reused=stats.get("reused", 0),
+        rows_quarantined=stats["rows_quarantined"],
+        documents=stats["documents"],
+        release_id=release.name,
+        release_changed=changed,
+        code_version=code_version(),
+    )
+    append_run(out_dir, record)
+    if stat_lines is not None:
+        payload = {"fingerprint": fingerprint_of(stat_lines), "release_id": release.name}
+        atomic_write_bytes(_last_release_file(out_dir), json.dumps(payload).encode())
     return record
 
 
@@ -177,6 +219,14 @@ def run_pipeline(
     seconds["validate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     stats = {"parsed_now": extraction.parsed_now, "reused": extraction.reused}
-    record = stage_publish(tables, out_dir, raw_dir, stats, extraction.started_at, lock_timeout)
+    staging = stage_write_release(tables, out_dir)
+    record = stage_publish(
+        staging,
+        out_dir,
+        raw_dir,
+        {**stats, **table_counts(tables)},
+        extraction.started_at,
+        lock_timeout,
+    )
     seconds["publish"] = time.perf_counter() - t0
     return RunResult(tables, record, seconds)

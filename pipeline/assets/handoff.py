@@ -35,7 +35,9 @@ def consumer_counts(assets: list) -> dict[str, int]:
     """How many steps read each asset (from the assets' declared inputs)."""
     counts: dict[str, int] = {}
     for asset in assets:
-        for key in asset.keys_by_input_name.values():
+        for input_name, key in asset.keys_by_input_name.items():
+            if asset.node_def.input_def_named(input_name).dagster_type.is_nothing:
+                continue  # an ordering-only dependency (deps=...): nothing is loaded
             name = key.to_user_string()
             counts[name] = counts.get(name, 0) + 1
     return counts

@@ -3,7 +3,6 @@
 import time
 
 import dagster as dg
-import pandas as pd
 
 from pipeline.assets.resources import PipelinePaths
 from pipeline.progress import stage_done
@@ -14,20 +13,21 @@ from schemas import TABLES
 @dg.asset(
     group_name="publish",
     compute_kind="duckdb",
-    ins={table: dg.AssetIn(table) for table in TABLES},
+    deps=list(TABLES),  # ordered after the tables and their blocking checks; reads the files
 )
 def published_release(
     context: dg.AssetExecutionContext,
     paths: PipelinePaths,
     extraction_stats: dict,
-    **tables: pd.DataFrame,
+    staged_release: dict,
 ) -> dict:
     """outputs/<table>.parquet and outputs/archive.duckdb, switched in atomically."""
     out = paths.output_path()
     started = time.perf_counter()
     stats = {k: extraction_stats[k] for k in ("parsed_now", "reused")}
+    stats.update({k: v for k, v in staged_release.items() if k != "path"})
     record = stage_publish(
-        tables,
+        staged_release["path"],
         out,
         paths.raw_path(),
         stats,

@@ -13,7 +13,7 @@ from pipeline.assets.resources import PipelinePaths
 from pipeline.dedup.resolve import Resolution
 from pipeline.extract.pages import Extraction
 from pipeline.progress import stage_done
-from pipeline.runner import stage_tables
+from pipeline.runner import stage_tables, stage_write_release, table_counts
 from schemas import TABLES
 
 
@@ -31,7 +31,12 @@ def _out(table: str) -> dg.AssetOut:
 
 
 @dg.multi_asset(
-    outs={table: _out(table) for table in TABLES},
+    outs={
+        **{table: _out(table) for table in TABLES},
+        # The tables written as a staged release (Parquet files) plus the figures a run record
+        # needs: publishing reads this, not the DataFrames, which can then be let go.
+        "staged_release": dg.AssetOut(group_name="tables"),
+    },
     check_specs=check_specs,
     compute_kind="pandera",
 )
@@ -52,3 +57,5 @@ def published_tables(  # noqa: ANN201
     for table in TABLES:
         yield schema_check(table, tables[table])
     yield cross_table_check(tables)
+    staging = stage_write_release(tables, paths.output_path())
+    yield dg.Output({"path": str(staging), **table_counts(tables)}, output_name="staged_release")

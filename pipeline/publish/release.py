@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -50,13 +49,30 @@ def current_release(out_dir: Path) -> Path | None:
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
+def _owner_alive(staging: Path) -> bool:
+    """Is the process that is writing this staging folder still running?"""
+    parts = staging.name.split("-")  # .staging-<pid>-<token>
+    if len(parts) < 3 or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def clean_leftovers(out_dir: Path) -> list[str]:
-    """Remove half-written releases and temp links left by a killed run."""
+    """Remove half-written releases of dead runs and temp links left by a killed run."""
     removed = []
     releases = out_dir / "releases"
     if releases.is_dir():
         for child in releases.iterdir():
-            if child.name.startswith("."):
+            if child.name.startswith(".") and not _owner_alive(child):
                 shutil.rmtree(child, ignore_errors=True)
                 removed.append(child.name)
     for child in out_dir.glob(".*.tmp"):
@@ -65,20 +81,35 @@ def clean_leftovers(out_dir: Path) -> list[str]:
     return removed
 
 
-def publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> tuple[Path, bool]:
-    """Write and switch in a release; returns (release dir, whether anything changed)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+def stage_release(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
+    """Write every table's Parquet file into a new staging folder beside the releases.
+
+    Needs no lock (the folder is private to this process); `finish_release` switches it in.
+    Splitting the two lets the caller drop the tables before the DuckDB file is built.
+    """
     releases = out_dir / "releases"
-    releases.mkdir(exist_ok=True)
+    releases.mkdir(parents=True, exist_ok=True)
+    staging = releases / f".staging-{os.getpid()}-{os.urandom(6).hex()}"
+    staging.mkdir(mode=0o755)
+    try:
+        for table in sorted(tables):
+            write_parquet(table, tables[table], staging / f"{table}.parquet")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def finish_release(staging: Path, out_dir: Path) -> tuple[Path, bool]:
+    """Hash the staged tables, build the DuckDB file if this content is new, rename the folder
+    into place and switch `current` (call under the output lock)."""
+    releases = out_dir / "releases"
+    tables = sorted(p.name.removesuffix(".parquet") for p in staging.glob("*.parquet"))
     clean_leftovers(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
-    staging.chmod(0o755)
     try:
         digest = hashlib.sha256()
-        for table in sorted(tables):
-            path = staging / f"{table}.parquet"
-            write_parquet(table, tables[table], path)
-            digest.update(table.encode() + b"\0" + path.read_bytes())
+        for table in tables:
+            digest.update(table.encode() + b"\0" + (staging / f"{table}.parquet").read_bytes())
         release_id = digest.hexdigest()[:16]
         final = releases / release_id
         changed = not (final / DB_NAME).exists()
@@ -107,6 +138,12 @@ def publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> tuple[Path, bool]
     keep = {release_id} | ({previous.name} if previous is not None else set())
     _prune(releases, keep)
     return final, changed
+
+
+def publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> tuple[Path, bool]:
+    """Write and switch in a release; returns (release dir, whether anything changed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return finish_release(stage_release(tables, out_dir), out_dir)
 
 
 def _ensure_link(link: Path, target: str) -> None:
