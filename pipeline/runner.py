@@ -6,6 +6,9 @@ benchmarks and anyone who wants the tables in a Python session.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import json
 import shutil
 import time
@@ -92,6 +95,17 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def release_free_memory() -> None:
+    """Collect garbage and ask glibc to return freed heap pages to the OS (no-op elsewhere).
+
+    Freed Python objects otherwise stay in the process's resident size, and the DuckDB build
+    that follows would stack its own memory on top of it.
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def table_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     """The figures a run record needs from the tables (so publishing need not hold them)."""
     raw = tables["raw_pages"]
@@ -122,6 +136,7 @@ def stage_publish(
     `stats` holds parsed_now/reused from extraction and the `table_counts` of the tables.
     """
     out_dir = Path(out_dir)
+    release_free_memory()  # the tables are gone: give their memory back before DuckDB builds
     try:
         with output_lock(out_dir, lock_timeout):
             return _switch_in(Path(staging), out_dir, raw_dir, stats, started_at, stat_lines)
