@@ -118,3 +118,19 @@ def test_error_page_at_a_document_url_is_refused() -> None:
     result = parse_text(text, "https://digitalarchive.wilsoncenter.org/document/some-slug")
     assert result.detail is None
     assert "no date line" in result.problem
+
+
+def test_raw_holds_the_five_seeds_byte_for_byte() -> None:
+    """raw/ is the seed set: same names, same bytes (checked against ../shared when CI has it)."""
+    import hashlib
+
+    from tests.conftest import RAW
+
+    names = sorted(p.name for p in RAW.iterdir())
+    assert names == [SEED_SEARCH_1, SEED_DETAIL, SEED_SINO_SOVIET, SEED_XINJIANG, SEED_SEARCH_4]
+    shared = RAW.parents[1] / "shared" / "seeds"
+    if shared.is_dir():
+        for name in names:
+            assert (RAW / name).read_bytes() == (shared / name).read_bytes(), name
+    digest = hashlib.sha256((RAW / SEED_DETAIL).read_bytes()).hexdigest()
+    assert digest.startswith("411501aefd9e321c")
