@@ -29,6 +29,8 @@ class DocumentPages(pa.DataFrameModel):
     places: Series[object] = str_list("Associated Places block")
     topics: Series[object] = str_list("Associated Topics block")
     subjects: Series[object] = str_list("Subjects Discussed block")
+    people_orgs: Series[object] = str_list("Associated People & Organizations block")
+    contributors: Series[object] = str_list("Document Contributor(s) block")
     citation: Series[str] = text("source citation exactly as printed")
     source: Series[str] = text("archival source (citation without the translation note)")
     original_archive: Series[str] = text("Original Archive field")

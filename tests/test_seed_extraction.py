@@ -134,3 +134,22 @@ def test_raw_holds_the_five_seeds_byte_for_byte() -> None:
             assert (RAW / name).read_bytes() == (shared / name).read_bytes(), name
     digest = hashlib.sha256((RAW / SEED_DETAIL).read_bytes()).hexdigest()
     assert digest.startswith("411501aefd9e321c")
+
+
+def test_detail_blocks_seen_on_the_live_site_get_their_own_fields() -> None:
+    """ "Associated People & Organizations", "Document Contributor(s)" and a labelled funder list
+    must not run into the block printed before them."""
+    text = seed_text(SEED_DETAIL).replace(
+        "Document Information\n",
+        "Associated Places\n\nXinjiang Uyghur Autonomous Region (China)\n\n"
+        "Associated People & Organizations\n\nMao, Zedong, 1893-1976\n\nKovalev, Ivan\n\n"
+        "Document Contributor(s)\n\nGary Goldberg\n\n"
+        "Donors\n\nBlavatnik Family Foundation\n\nDocument Information\n",
+        1,
+    )
+    d = parse_text(text).detail
+    assert d.places == ["Xinjiang Uyghur Autonomous Region (China)"]
+    assert d.people_orgs == ["Mao, Zedong, 1893-1976", "Kovalev, Ivan"]
+    assert d.contributors == ["Gary Goldberg"]
+    assert d.funders == ["Blavatnik Family Foundation"]
+    assert d.original_classification == "Top Secret"

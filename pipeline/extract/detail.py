@@ -134,6 +134,8 @@ def parse_new_detail(blocks: list[Block]) -> Detail:
         section = blocks[start + 1 : stop]
         if name == "info":
             funders.extend(_trailing_funders(read_info(section, detail)))
+        elif name == "donors":  # a labelled funder list: the same facts as the funder line
+            funders.extend(b.text for b in section)
         elif name in LIST_SECTIONS:
             setattr(detail, name, _dedupe([b.text for b in section]) or None)
     detail.funders = _dedupe(funders) or None

@@ -18,6 +18,12 @@ SECTIONS = {
     "associated places": "places",
     "associated topics": "topics",
     "subjects discussed": "subjects",
+    "associated people & organizations": "people_orgs",
+    "associated people and organizations": "people_orgs",
+    "document contributor(s)": "contributors",
+    "document contributors": "contributors",
+    "donors": "donors",
+    "funders": "donors",
     "document information": "info",
 }
 INFO_FIELDS = {
@@ -31,7 +37,7 @@ INFO_FIELDS = {
     "original classification": "original_classification",
 }
 SINGLE_VALUED = {"original_uploaded_date", "doc_type", "record_id", "original_classification"}
-LIST_SECTIONS = {"authors", "places", "topics", "subjects"}
+LIST_SECTIONS = {"authors", "places", "topics", "subjects", "people_orgs", "contributors"}
 
 
 def locate_sections(blocks: list[Block]) -> list[tuple[int, str]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 PAGE_KINDS = ("collection_listing", "search_listing", "document_detail", "unknown")
 # Bump when a parser change alters what any page yields: cached results are then re-parsed.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 @dataclass
@@ -58,6 +58,8 @@ class Detail:
     places: list[str] | None = None
     topics: list[str] | None = None
     subjects: list[str] | None = None
+    people_orgs: list[str] | None = None  # "Associated People & Organizations"
+    contributors: list[str] | None = None  # "Document Contributor(s)"
     citation: str | None = None
     source: str | None = None
     original_archive: str | None = None
