@@ -271,3 +271,25 @@ def test_record_id_gives_the_document_id() -> None:
     result = resolve(entries, [detail], [{"page_sha256": "a" * 64, "title": "One"}])
     assert [d["document_id"] for d in result.documents] == ["wcda-121800"]
     assert result.page_document == {"d" * 64: "wcda-121800"}
+
+
+def test_same_title_same_date_with_different_summaries_stay_apart() -> None:
+    """Two telegrams printed with one title on one day, whose summaries share only a prefix:
+    without positive evidence they are two documents (precision first)."""
+    title = "Ciphered Telegram from Beijing, Mao Zedong to Filippov [Stalin]"
+    a = entry(
+        "October 18, 1951",
+        title,
+        "Mao writes to Stalin regarding an upcoming conference "
+        "to discuss strategy for an armistice ending the Korean War.",
+    )
+    b = entry(
+        "October 18, 1951",
+        title,
+        "Mao writes to Stalin regarding the delegation to "
+        "Moscow and the strategy for the Korean War armistice.",
+    )
+    clusters, audit = cluster_rows([a, b])
+    assert len(clusters) == 2
+    assert ("exact_key_summary_differs", "kept_apart") in [(d.rule, d.decision) for d in audit]
+    assert all(d.decision != "merged" for d in audit)

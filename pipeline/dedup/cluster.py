@@ -30,7 +30,7 @@ from pipeline.dedup.normalize import (
 from pipeline.dedup.parties import parties_of
 
 SUMMARY_SAME = 95.0  # summaries this similar count as "the same summary"
-SUMMARY_DIFFERENT = 60.0  # below this two summaries describe different records
+SUMMARY_DIFFERENT = 80.0  # below this two summaries describe different records (precision first)
 TITLE_LOOSE = 88.0  # a title this similar may merge, given the same summary
 TITLE_CANDIDATE = 75.0  # pairs above this are audited even when rejected
 PARTY_SAME = 85.0  # sender/recipient names this similar are the same party (a typo)
