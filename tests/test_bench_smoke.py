@@ -154,3 +154,18 @@ def test_bench_run_prints_the_bench_line(tmp_path: Path) -> None:
     assert any(line.startswith("bench: incremental ") for line in lines)
     assert any(line.startswith("bench: noop ") for line in lines)
     assert not (tmp_path / "corpus-s0.01-seed7-v1" / "raw" / "zz-increment").exists()
+
+
+def test_dedup_against_the_generator_truth(tmp_path: Path) -> None:
+    """On a small generated archive (cross-listed documents, printing variants, near-misses),
+    no two true documents share a document_id and no true document is split."""
+    from bench.generate import generate
+    from bench.score_dedup import score
+    from pipeline.runner import run_pipeline
+
+    generate(tmp_path / "corpus", scale=0.01, seed=11)
+    run_pipeline(tmp_path / "corpus" / "raw", tmp_path / "out")
+    figures = score(tmp_path / "corpus", tmp_path / "out" / "current")
+    assert figures["rows_scored"] > 500
+    assert figures["false_merges"] == 0
+    assert figures["false_splits"] == 0
