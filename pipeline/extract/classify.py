@@ -25,6 +25,7 @@ CHROME = {
     "digital archive international history declassified",
     "no image found.",
     "no image found",
+    "results:",  # mirror sites print it above the range line
 }
 _BARE_BULLET = re.compile(rf"^[ \t\u00a0]*[{re.escape(BULLETS)}][ \t\u00a0]*$")
 

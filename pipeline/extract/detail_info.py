@@ -42,9 +42,17 @@ LIST_SECTIONS = {"authors", "places", "topics", "subjects", "people_orgs", "cont
 
 def locate_sections(blocks: list[Block]) -> list[tuple[int, str]]:
     """(index, name) of every section heading, in page order."""
-    return [
-        (i, SECTIONS[b.text.lower()]) for i, b in enumerate(blocks) if b.text.lower() in SECTIONS
-    ]
+    found = []
+    for i, b in enumerate(blocks):
+        label = section_label(b.text)
+        if label in SECTIONS:
+            found.append((i, SECTIONS[label]))
+    return found
+
+
+def section_label(text: str) -> str:
+    """A heading as a lookup key: mirrors print "Author(s):" where the site prints "Author(s)"."""
+    return text.lower().rstrip(": ").strip()
 
 
 def read_info(blocks: list[Block], detail: Detail) -> list[str]:

@@ -26,6 +26,7 @@ from pipeline.extract.listing_entries import (
 from pipeline.extract.records import Listing
 from pipeline.extract.urls import UrlFacts
 
+RESULT_HEADINGS = {"documents", "results", "search results"}  # printed around the range line
 RANGE_LINE = re.compile(r"^(\d[\d,]*)\s*[-–]\s*(\d[\d,]*)\s+of\s+(\d[\d,]*)(?:\s+results?)?$", re.I)
 SEARCH_HEADER = re.compile(r"^SEARCH RESULTS(?:\s+FOR:?\s+[\"“”']?(?P<term>.*?)[\"“”']?)?$", re.I)
 POPULAR_HEADER = re.compile(r"^(?:popular|related|featured) documents$", re.I)
@@ -73,8 +74,11 @@ def _read_header(blocks: list[Block]) -> tuple[_Header, int] | None:
             break  # the entry region has begun
     after = max(skip) + 1 if skip else 0
     if header.range is not None and after < len(blocks):
-        # New-site search results: entries follow the range line directly, so a first entry
-        # without a date line (an extra blank where the date stands) is an entry, not header.
+        # New-site search results: entries follow the range line directly (after a "Documents"
+        # heading on some mirrors), so a first entry without a date line (an extra blank where
+        # the date stands) is an entry, not header.
+        while after < len(blocks) and blocks[after].text.lower().rstrip(":") in RESULT_HEADINGS:
+            after += 1
         return header, after
     start = first_entry_index(blocks[after:])
     if start is None:

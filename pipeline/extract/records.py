@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 PAGE_KINDS = ("collection_listing", "search_listing", "document_detail", "unknown")
 # Bump when a parser change alters what any page yields: cached results are then re-parsed.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 @dataclass
