@@ -13,11 +13,11 @@ import json
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.clock import now_iso
 from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.cache import atomic_write_bytes
 from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
@@ -89,10 +89,6 @@ def stage_resolve(extraction: Extraction) -> Resolution:
 
 def stage_tables(extraction: Extraction, resolution: Resolution) -> dict[str, pd.DataFrame]:
     return validate_all(assemble(extraction, resolution))
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def release_free_memory() -> None:

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.clock import now_iso
 from pipeline.extract.cache import PageCache
 from pipeline.extract.classify import parse_blocks, parse_text
 from pipeline.extract.fingerprint import stat_lines_of
@@ -39,7 +39,7 @@ class Extraction:
     parsed_now: int = 0
     reused: int = 0
     stat_lines: list[str] = field(default_factory=list)  # taken before reading (fingerprint.py)
-    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    started_at: str = field(default_factory=now_iso)
 
 
 def parse_snapshot_text(text: str, fmt: str, url: str | None) -> PageResult:
@@ -202,7 +202,7 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
     The first path (in sorted order) keeps the rows; later copies are quarantined with a reason
     naming the original, and their identical rows are dropped.
     """
-    out = Extraction(started_at=min((p.started_at for p in parts), default=_now()))
+    out = Extraction(started_at=min((p.started_at for p in parts), default=now_iso()))
     pages = sorted((r for p in parts for r in p.raw_pages), key=lambda r: r["path"])
     # The original is the first path that was read (a copy may differ in its sidecar URL).
     first_path: dict[str, str] = {}
@@ -245,17 +245,6 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
                 seen.add(key)
                 out.entries.append(e)
     return out
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def extract_pages(
-    raw_dir: Path, cache_dir: Path | None = None, progress: Progress | None = None
-) -> Extraction:
-    """Every snapshot under raw_dir, in one process (see extract_bucket for the parallel unit)."""
-    return merge_extractions([extract_bucket(raw_dir, cache_dir, progress)])
 
 
 def _cached(cache: PageCache, path: Path, rel: str, url: str | None):  # noqa: ANN202

@@ -140,12 +140,6 @@ def finish_release(staging: Path, out_dir: Path) -> tuple[Path, bool]:
     return final, changed
 
 
-def publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> tuple[Path, bool]:
-    """Write and switch in a release; returns (release dir, whether anything changed)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return finish_release(stage_release(tables, out_dir), out_dir)
-
-
 def _ensure_link(link: Path, target: str) -> None:
     if link.is_symlink() and os.readlink(link) == target:
         return
