@@ -8,6 +8,7 @@ data files, so a code change is never mistaken for "nothing to do".
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,15 +33,18 @@ def raw_stat_lines(raw_dir: Path, bucket: int = 0, buckets: int = 1) -> list[str
     return lines
 
 
-def stat_lines_of(raw_dir: Path, path: Path) -> list[str]:
-    """(path, size, mtime_ns) lines of one snapshot and its sidecar, when present."""
+def stat_lines_of(raw_dir: Path, path: Path, st: os.stat_result | None = None) -> list[str]:
+    """(path, size, mtime_ns) lines of one snapshot and its sidecar, when present.
+
+    `st` is the snapshot's lstat when the caller already took it (not repeated then).
+    """
     lines = []
     for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
         try:
-            st = p.lstat()
+            pst = st if (p is path and st is not None) else p.lstat()
         except OSError:
             continue
-        lines.append(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}")
+        lines.append(f"{p.relative_to(raw_dir).as_posix()}\0{pst.st_size}\0{pst.st_mtime_ns}")
     return lines
 
 

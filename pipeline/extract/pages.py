@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import stat
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -147,13 +148,14 @@ def _extract_files(
     for n, path in enumerate(files, 1):
         rel = path.relative_to(raw_dir).as_posix()
         rels.append(rel)
-        out.stat_lines += stat_lines_of(raw_dir, path)
+        st = _lstat(path)  # once, before reading: stat line, cache lookup and cache key agree
+        out.stat_lines += stat_lines_of(raw_dir, path, st)
         meta, sidecar_problem = read_sidecar(path)
         url = meta.get("url") if isinstance(meta.get("url"), str) else None
         fetched_at = str(meta["fetched_at"]) if meta.get("fetched_at") is not None else None
-        result, sha, size = _cached(cache, path, rel, url)
+        result, sha, size = _cached(cache, st, rel, url)
         if result is None:
-            result, sha, size = _read_and_parse(cache, raw_dir, path, rel, url, out)
+            result, sha, size = _read_and_parse(cache, raw_dir, path, rel, url, out, st)
         else:
             out.reused += 1
         page_rows(out, rel, sha, size, url, fetched_at, result)
@@ -166,14 +168,20 @@ def _extract_files(
 
 
 def _read_and_parse(
-    cache: PageCache, raw_dir: Path, path: Path, rel: str, url: str | None, out: Extraction
+    cache: PageCache,
+    raw_dir: Path,
+    path: Path,
+    rel: str,
+    url: str | None,
+    out: Extraction,
+    before: os.stat_result | None,
 ) -> tuple[PageResult, str, int]:
     """Read the bytes; parse unless this content was parsed before (a touched file).
 
     Problems are kept without the file name (the result is cached by content, and another
     file may hold the same bytes); `page_rows` names the file.
     """
-    before = _lstat(path)  # before reading: a file changed while being read is re-read next run
+    # `before` was taken before reading: a file changed while being read is re-read next run
     snap = read_snapshot(raw_dir, path)
     if snap.problem:
         problem = snap.problem.removeprefix(f"{rel}: ")
@@ -247,13 +255,9 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
     return out
 
 
-def _cached(cache: PageCache, path: Path, rel: str, url: str | None):  # noqa: ANN202
+def _cached(cache: PageCache, st: os.stat_result | None, rel: str, url: str | None):  # noqa: ANN202
     """(result, sha, size) from the caches when the file is unchanged, else (None, "", 0)."""
-    try:
-        st = path.lstat()
-    except OSError:
-        return None, "", 0
-    if path.is_symlink():
+    if st is None or stat.S_ISLNK(st.st_mode):
         return None, "", 0
     sha = cache.known_sha(rel, st.st_size, st.st_mtime_ns)
     if sha is None:
