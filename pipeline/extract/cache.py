@@ -91,9 +91,10 @@ class PageCache:
             self.stats[rel] = [size, mtime_ns, sha256]
             self._stats_dirty = True
 
-    def mark_dirty(self) -> None:
-        """Stats were merged in from worker processes: save them."""
-        self._stats_dirty = True
+    def merge_stats(self, stats: dict[str, list]) -> None:
+        """Take in what worker processes learnt about file stats (saved only if it differs)."""
+        for rel, (size, mtime_ns, sha256) in stats.items():
+            self.remember_sha(rel, size, mtime_ns, sha256)
 
     def forget_missing(self, present: set[str]) -> None:
         for rel in list(self.stats):

@@ -98,14 +98,12 @@ def extract_bucket(
         out = Extraction()
         for part, stats in parts:
             _absorb(out, part)
-            cache.stats.update(stats)
+            cache.merge_stats(stats)
         if progress:
             progress("extract", len(files), len(files))
     else:
-        out, stats = _extract_files(raw_dir, cache, files, progress)
-        cache.stats.update(stats)
+        out, _ = _extract_files(raw_dir, cache, files, progress)  # stats learnt in place
     cache.forget_missing({p.relative_to(raw_dir).as_posix() for p in files})
-    cache.mark_dirty()
     cache.save()
     return out
 
