@@ -168,6 +168,29 @@ def test_removed_file_leaves_every_table(raw_copy: Path, tmp_path: Path, removed
     assert _release(out) == _clean_run_bytes(raw_copy, tmp_path / "clean")
     stats = "".join(p.read_text() for p in (out / ".cache").glob("stats*.json"))
     assert removed not in stats  # the stat cache forgets it too
+    assert _cached_results(out) == N_SEEDS - 1  # and the results file drops its page
+
+
+def _cached_results(out: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in (out / ".cache").glob("results-*.jsonl"))
+
+
+def test_damaged_results_line_costs_one_reparse(
+    raw_copy: Path, tmp_path: Path, counted: Counter
+) -> None:
+    out = tmp_path / "out"
+    first = run_pipeline(raw_copy, out)
+    (results,) = (out / ".cache").glob("results-*.jsonl")
+    lines = results.read_text().splitlines()
+    assert len(lines) == N_SEEDS and not (out / ".cache" / "pages").exists()
+    key, _, payload = lines[2].partition("\t")
+    lines[2] = f"{key}\t{payload[: len(payload) // 2]}"  # a line cut in half
+    results.write_text("\n".join(lines) + "\n")
+    counted.clear()
+    again = run_pipeline(raw_copy, out)
+    assert (counted["read"], counted["parse"]) == (1, 1)
+    assert again.record.release_id == first.record.release_id
+    assert results.read_text().splitlines()[2].partition("\t")[2] == payload  # mended
 
 
 def test_parser_version_bump_reparses_everything(
@@ -185,8 +208,9 @@ def test_parser_version_bump_reparses_everything(
     assert run.record.release_id == first.record.release_id  # same parser, same output
     monkeypatch.undo()
     counted.clear()
-    back = run_pipeline(raw_copy, out)  # the old version's entries are still in the cache
-    assert (back.record.pages_parsed, back.record.pages_reused) == (0, N_SEEDS)
+    back = run_pipeline(raw_copy, out)  # the cache keeps only what the last run used
+    assert (back.record.pages_parsed, back.record.pages_reused) == (N_SEEDS, 0)
+    assert back.record.release_id == first.record.release_id
 
 
 def test_sensor_fingerprint_changes_on_add_change_remove(raw_copy: Path) -> None:

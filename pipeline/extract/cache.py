@@ -2,8 +2,9 @@
 
 Two layers:
 - stat cache: (path, size, mtime_ns) → sha256, so unchanged files are not even re-read;
-- result cache: one JSON file per (sha256, url, parser version) holding the PageResult.
-Both are plain files written atomically; a corrupt or missing entry only costs a re-parse.
+- result cache: the PageResult per (sha256, url, parser version), as JSON.
+Both are plain files per extraction bucket, written atomically; a corrupt or missing entry only
+costs a re-parse.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from pipeline.extract import records
 from pipeline.extract.records import PageResult
 
-# Bump when what a cache entry means changes (2: problems stored without the file name).
-CACHE_FORMAT = "2"
+# Bump when what a cache entry means changes (2: problems stored without the file name;
+# 3: one results file per bucket instead of one file per page).
+CACHE_FORMAT = "3"
 
 
 def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
@@ -42,18 +45,31 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
 
 
 class PageCache:
-    """Parse results keyed by content, and file stats keyed by path."""
+    """Parse results keyed by content, and file stats keyed by path, for one hash bucket.
 
-    def __init__(self, cache_dir: Path | None, stats_name: str = "stats.json") -> None:
+    Each bucket keeps two files: `stats-<bucket>.json` and `results-<bucket>.jsonl` (one
+    `key<TAB>json` line per page content). One file per bucket instead of one per page: a rerun
+    opens two files instead of tens of thousands, and a cold run writes two instead of creating
+    one per page. Entries no page used in the last run are dropped when the file is rewritten,
+    so the cache never outgrows the raw folder.
+    """
+
+    def __init__(self, cache_dir: Path | None, bucket_name: str = "0-of-1") -> None:
         self.dir = cache_dir
-        self.stats_name = stats_name
+        self.bucket_name = bucket_name
         self.stats: dict[str, list] = {}
+        self._stored: dict[str, str] = {}  # key → JSON text, as found on disk
+        self._used: dict[str, str] = {}  # key → JSON text of every result this run used
         self._stats_dirty = False
         if cache_dir is not None:
-            try:
-                self.stats = json.loads((cache_dir / stats_name).read_text("utf-8"))
-            except (OSError, ValueError):
-                self.stats = {}
+            self.stats = _read_json(cache_dir / self._stats_name())
+            self._stored = _read_results(cache_dir / self._results_name())
+
+    def _stats_name(self) -> str:
+        return f"stats-{self.bucket_name}.json"
+
+    def _results_name(self) -> str:
+        return f"results-{self.bucket_name}.jsonl"
 
     @staticmethod
     def key(sha256: str, url: str | None) -> str:
@@ -61,24 +77,30 @@ class PageCache:
         version = f"{records.PARSER_VERSION}\0{CACHE_FORMAT}"
         return hashlib.sha256(f"{version}\0{sha256}\0{url or ''}".encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        assert self.dir is not None
-        return self.dir / "pages" / key[:2] / f"{key}.json"
-
     def get(self, sha256: str, url: str | None) -> PageResult | None:
-        if self.dir is None:
+        key = self.key(sha256, url)
+        text = self._used.get(key) or self._stored.get(key)
+        if text is None:
             return None
         try:
-            data = json.loads(self._path(self.key(sha256, url)).read_text("utf-8"))
-            return PageResult.from_json(data)
-        except (OSError, ValueError, TypeError, KeyError):
+            result = PageResult.from_json(json.loads(text))
+        except (ValueError, TypeError, KeyError):
             return None
+        self._used[key] = text
+        return result
 
     def put(self, sha256: str, url: str | None, result: PageResult) -> None:
         if self.dir is None:
             return
         payload = json.dumps(result.to_json(), ensure_ascii=False, sort_keys=True)
-        atomic_write_bytes(self._path(self.key(sha256, url)), payload.encode("utf-8"), False)
+        self._used[self.key(sha256, url)] = payload
+
+    def results_used(self) -> dict[str, str]:
+        """What this process used or learnt (a forked worker hands it back to its parent)."""
+        return self._used
+
+    def merge_results(self, used: dict[str, str]) -> None:
+        self._used.update(used)
 
     def known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
         entry = self.stats.get(rel)
@@ -103,8 +125,39 @@ class PageCache:
                 self._stats_dirty = True
 
     def save(self) -> None:
-        if self.dir is None or not self._stats_dirty:
+        """Write what changed: the stat file, and the results file keeping only used entries."""
+        if self.dir is None:
             return
-        data = json.dumps(self.stats, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        atomic_write_bytes(self.dir / self.stats_name, data, durable=False)
-        self._stats_dirty = False
+        if self._stats_dirty:
+            data = json.dumps(self.stats, sort_keys=True, separators=(",", ":")).encode("utf-8")
+            atomic_write_bytes(self.dir / self._stats_name(), data, durable=False)
+            self._stats_dirty = False
+        if self._used != self._stored:
+            lines = "".join(f"{key}\t{self._used[key]}\n" for key in sorted(self._used))
+            atomic_write_bytes(self.dir / self._results_name(), lines.encode("utf-8"), False)
+            self._stored = dict(self._used)
+        legacy = self.dir / "pages"  # cache format 2 kept one file per page
+        if legacy.is_dir():
+            shutil.rmtree(legacy, ignore_errors=True)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _read_results(path: Path) -> dict[str, str]:
+    """key → JSON text; a damaged line only costs a re-parse of that page."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, ValueError):
+        return {}
+    stored = {}
+    for line in text.splitlines():
+        key, tab, payload = line.partition("\t")
+        if tab and len(key) == 64:
+            stored[key] = payload
+    return stored

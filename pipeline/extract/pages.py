@@ -86,8 +86,7 @@ def extract_bucket(
     `processes` > 1 forks workers that each take every n-th file.
     """
     raw_dir = Path(raw_dir)
-    stats_name = f"stats-{bucket}-of-{buckets}.json"
-    cache = PageCache(cache_dir, stats_name=stats_name)
+    cache = PageCache(cache_dir, bucket_name=f"{bucket}-of-{buckets}")
     files = [
         p
         for p in iter_raw_files(raw_dir)
@@ -96,13 +95,14 @@ def extract_bucket(
     if processes > 1 and len(files) >= 4 * processes:
         parts = _in_workers(raw_dir, cache, files, processes)
         out = Extraction()
-        for part, stats in parts:
+        for part, stats, results in parts:
             _absorb(out, part)
             cache.merge_stats(stats)
+            cache.merge_results(results)
         if progress:
             progress("extract", len(files), len(files))
     else:
-        out, _ = _extract_files(raw_dir, cache, files, progress)  # stats learnt in place
+        out, _, _ = _extract_files(raw_dir, cache, files, progress)  # learnt in place
     cache.forget_missing({p.relative_to(raw_dir).as_posix() for p in files})
     cache.save()
     return out
@@ -110,7 +110,7 @@ def extract_bucket(
 
 def _in_workers(
     raw_dir: Path, cache: PageCache, files: list[Path], processes: int
-) -> list[tuple[Extraction, dict[str, list]]]:
+) -> list[tuple[Extraction, dict[str, list], dict[str, str]]]:
     """Every n-th file to each of n forked workers (they inherit the loaded parsers).
 
     A worker that dies (killed, out of memory) fails the pool loudly instead of hanging it;
@@ -139,7 +139,7 @@ def _absorb(out: Extraction, part: Extraction) -> None:
 
 def _extract_files(
     raw_dir: Path, cache: PageCache, files: list[Path], progress: Progress | None = None
-) -> tuple[Extraction, dict[str, list]]:
+) -> tuple[Extraction, dict[str, list], dict[str, str]]:
     """The per-file loop: stat line (before reading), cache lookup or parse, rows."""
     out = Extraction()
     rels = []
@@ -161,8 +161,8 @@ def _extract_files(
             out.quarantine.append(qrow(sha, rel, "extract", "sidecar", f"{rel}: {sidecar_problem}"))
         if progress:
             progress("extract", n, len(files))
-    # What a forked worker learnt about file stats goes back to the parent's cache.
-    return out, {rel: cache.stats[rel] for rel in rels if rel in cache.stats}
+    # What a forked worker learnt (file stats, results) goes back to the parent's cache.
+    return out, {rel: cache.stats[rel] for rel in rels if rel in cache.stats}, cache.results_used()
 
 
 def _read_and_parse(
