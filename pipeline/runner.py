@@ -32,7 +32,7 @@ from pipeline.runs import (
     output_lock,
 )
 from pipeline.tables import assemble
-from pipeline.validate import validate_all
+from pipeline.validate import TableReport, validate_all
 
 
 class RawDirMissing(FileNotFoundError):
@@ -87,8 +87,13 @@ def stage_resolve(extraction: Extraction) -> Resolution:
     return resolve(extraction.entries, extraction.details, extraction.listings)
 
 
-def stage_tables(extraction: Extraction, resolution: Resolution) -> dict[str, pd.DataFrame]:
-    return validate_all(assemble(extraction, resolution))
+def stage_tables(
+    extraction: Extraction,
+    resolution: Resolution,
+    reports: dict[str, TableReport] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Assembled, validated tables; `reports` receives what validation found per table."""
+    return validate_all(assemble(extraction, resolution), reports)
 
 
 def release_free_memory() -> None:

@@ -7,6 +7,8 @@ dtype) is a bug in the pipeline, so it raises.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -17,18 +19,40 @@ class SchemaBug(RuntimeError):
     """A table-level schema failure: the code, not the data, is wrong."""
 
 
+@dataclass
+class TableReport:
+    """What validating one table found: the blocking asset check reports this (no second pass).
+
+    `still_failing` lists failures left after the bad rows were moved out (a table-wide rule
+    can fail anew on the remaining rows); a non-empty list fails the check and blocks publishing.
+    """
+
+    rows_in: int
+    quarantined: int = 0
+    still_failing: list[str] = field(default_factory=list)
+
+
 def _row_key(table: str, row: pd.Series) -> str:
     return "|".join(str(row.get(k)) for k in TABLES[table][1])
 
 
-def validate_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """(valid rows, quarantine rows) for one table."""
-    model = TABLES[table][0]
+def _failures(table: str, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """pandera's failure cases for `frame`, or None when it passes the table's model."""
     try:
-        model.validate(frame, lazy=True)
-        return frame, []
+        TABLES[table][0].validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
+        return exc.failure_cases
+    return None
+
+
+def validate_table(
+    table: str, frame: pd.DataFrame, report: TableReport | None = None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """(valid rows, quarantine rows) for one table; `report` receives what was found."""
+    report = report if report is not None else TableReport(len(frame))
+    cases = _failures(table, frame)
+    if cases is None:
+        return frame, []
     table_level = cases[cases["index"].isna()]
     if not table_level.empty:
         detail = "; ".join(f"{r.column}: {r.check}" for r in table_level.itertuples())
@@ -65,6 +89,12 @@ def validate_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[
             }
         )
     valid = frame.drop(index=sorted(bad_index)).reset_index(drop=True)
+    report.quarantined = len(bad_index)
+    left = _failures(table, valid)
+    if left is not None:
+        report.still_failing = [
+            f"{r.column}: {r.check} ({r.failure_case!r})" for r in left.itertuples()
+        ]
     return valid, quarantine
 
 
@@ -129,24 +159,34 @@ def _cascade_refused_listings(tables: dict[str, pd.DataFrame]) -> list[dict]:
     return rows
 
 
-def validate_all(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Validate every table; quarantined rows are appended to the quarantine table."""
+def validate_all(
+    tables: dict[str, pd.DataFrame], reports: dict[str, TableReport] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Validate every table; quarantined rows are appended to the quarantine table.
+
+    `reports`, when given, receives a TableReport per table (the asset checks show them).
+    """
     from pipeline.tables import build_frame
 
+    reports = reports if reports is not None else {}
     out: dict[str, pd.DataFrame] = {}
     extra: list[dict] = []
     for table, frame in tables.items():
         if table == "quarantine":
             continue
-        out[table], rows = validate_table(table, frame)
+        reports[table] = TableReport(len(frame))
+        out[table], rows = validate_table(table, frame, reports[table])
         extra.extend(rows)
     if "listings" in out and "listing_entries" in out:
-        extra.extend(_cascade_refused_listings(out))
+        cascaded = _cascade_refused_listings(out)
+        reports["listing_entries"].quarantined += len(cascaded)
+        extra.extend(cascaded)
     quarantine = tables["quarantine"]
     if extra:
         rows = quarantine.to_dict("records") + extra
         quarantine = build_frame("quarantine", rows)
-    out["quarantine"], rejected = validate_table("quarantine", quarantine)
+    reports["quarantine"] = TableReport(len(quarantine))
+    out["quarantine"], rejected = validate_table("quarantine", quarantine, reports["quarantine"])
     if rejected:
         raise SchemaBug(f"quarantine rows themselves invalid: {rejected[0]['reason']}")
     return {name: out[name] for name in tables}

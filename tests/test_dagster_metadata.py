@@ -40,3 +40,40 @@ def test_table_metadata_has_count_preview_and_described_columns(seed_outputs) ->
     assert len(meta["preview"].value.splitlines()) == 2 + 5
     columns = {c.name: c.description for c in meta["dagster/column_schema"].columns}
     assert columns["n_listings"] == "distinct listings (collections/searches) holding it"
+
+
+def test_schema_checks_report_the_validation_of_the_same_step(
+    tmp_path, monkeypatch  # noqa: ANN001
+) -> None:
+    """A row broken before validation: the run succeeds, the check names the quarantined row."""
+    import dagster as dg
+
+    import pipeline.runner as runner
+    from pipeline.cli import build_cli_job
+    from tests.conftest import RAW
+
+    assemble = runner.assemble
+
+    def one_bad_entry(extraction, resolution):  # noqa: ANN001, ANN202
+        tables = assemble(extraction, resolution)
+        tables["listing_entries"].loc[3, "position"] = 0
+        return tables
+
+    monkeypatch.setattr(runner, "assemble", one_bad_entry)
+    paths = {"raw_dir": str(RAW), "output_dir": str(tmp_path / "out")}
+    result = build_cli_job().execute_in_process(
+        run_config={"resources": {"paths": {"config": paths}}},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    evaluations = {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    assert len(evaluations) == 10 and all(e.passed for e in evaluations.values())
+    entries = evaluations["listing_entries_matches_schema"].metadata
+    assert (entries["rows_validated"].value, entries["rows_quarantined"].value) == (51, 1)
+    assert entries["failures_left"].value == 0
+    assert evaluations["documents_matches_schema"].metadata["rows_quarantined"].value == 0
+    published = pd.read_parquet(tmp_path / "out" / "listing_entries.parquet")
+    assert len(published) == 50

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.runner import RunResult, run_pipeline
-from pipeline.validate import validate_all
+from pipeline.validate import TableReport, validate_all
 from tests.conftest import RAW, SEED_SEARCH_1, SEED_SEARCH_4, seed_text
 
 
@@ -63,7 +63,12 @@ def test_validate_all_quarantines_each_broken_row(tmp_path: Path) -> None:
     entries = tables["listing_entries"]
     entries.loc[3, "position"] = 0
     key = f"{entries.loc[3, 'page_sha256']}|0"
-    checked = validate_all(tables)
+    reports: dict[str, TableReport] = {}
+    checked = validate_all(tables, reports)
+    assert (reports["documents"].rows_in, reports["documents"].quarantined) == (len(docs), 1)
+    assert reports["listing_entries"].quarantined == 1
+    assert reports["listings"].quarantined == 0
+    assert not any(r.still_failing for r in reports.values())  # the remaining rows pass
     q = checked["quarantine"]
     bad = q[q["stage"] == "validate"]
     assert set(bad["table_name"]) == {"documents", "listing_entries"}

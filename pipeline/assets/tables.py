@@ -14,6 +14,7 @@ from pipeline.dedup.resolve import Resolution
 from pipeline.extract.pages import Extraction
 from pipeline.progress import stage_done
 from pipeline.runner import stage_tables, stage_write_release, table_counts
+from pipeline.validate import TableReport
 from schemas import TABLES
 
 
@@ -45,7 +46,8 @@ def published_tables(  # noqa: ANN201
 ):
     """Typed, sorted tables; rows failing a pandera rule move to `quarantine` with the rule."""
     started = time.perf_counter()
-    tables = stage_tables(extracted_pages, resolved_documents)
+    reports: dict[str, TableReport] = {}
+    tables = stage_tables(extracted_pages, resolved_documents, reports)
     if paths.show_progress:
         refused = int((tables["quarantine"]["stage"] == "validate").sum())
         summary = f"{len(tables)} tables validated, {refused} rows quarantined by rules"
@@ -55,7 +57,7 @@ def published_tables(  # noqa: ANN201
             tables[table], output_name=table, metadata=table_metadata(table, tables[table])
         )
     for table in TABLES:
-        yield schema_check(table, tables[table])
+        yield schema_check(table, reports[table])
     yield cross_table_check(tables)
     staging = stage_write_release(tables, paths.output_path())
     yield dg.Output({"path": str(staging), **table_counts(tables)}, output_name="staged_release")
