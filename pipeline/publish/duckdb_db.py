@@ -42,17 +42,25 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# Bodies and people are aggregated per document once, then joined (correlated subqueries
+# held every body at once in a form DuckDB cannot spill).
 SEARCH_CORPUS_SQL = """
 CREATE TABLE store.search_corpus AS
+WITH bodies AS (
+    SELECT document_id, string_agg(body, ' ' ORDER BY page_sha256) AS body
+    FROM store.document_pages GROUP BY document_id
+), people AS (
+    SELECT document_id, string_agg(DISTINCT person || ' ' || name_printed, ' ') AS people
+    FROM store.document_people GROUP BY document_id
+)
 SELECT d.document_id,
        coalesce(d.title, '') AS title,
        coalesce(d.summary, '') AS summary,
-       coalesce((SELECT string_agg(p.body, ' ' ORDER BY p.page_sha256)
-                 FROM store.document_pages p WHERE p.document_id = d.document_id), '') AS body,
-       coalesce((SELECT string_agg(DISTINCT x.person || ' ' || x.name_printed, ' ')
-                 FROM store.document_people x WHERE x.document_id = d.document_id), '')
-           AS people
+       coalesce(b.body, '') AS body,
+       coalesce(x.people, '') AS people
 FROM store.documents d
+LEFT JOIN bodies b USING (document_id)
+LEFT JOIN people x USING (document_id)
 ORDER BY d.document_id
 """
 
