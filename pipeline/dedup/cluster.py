@@ -52,6 +52,7 @@ class Row:
     title_norm: str = ""
     summary_norm: str = ""
     numbers: tuple[str, ...] = ()
+    ref: tuple[str, str, int] = ("", "", 0)  # (source, page, position): set once, used a lot
 
     def __post_init__(self) -> None:
         parsed = parse_date(self.date_raw)
@@ -59,10 +60,7 @@ class Row:
         self.title_norm = normalize_title(self.title)
         self.summary_norm = normalize_summary(self.summary)
         self.numbers = numbers_in(self.title)
-
-    @property
-    def ref(self) -> tuple[str, str, int]:
-        return (self.source, self.page_sha256, self.position)
+        self.ref = (self.source, self.page_sha256, self.position)
 
 
 @dataclass

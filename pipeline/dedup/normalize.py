@@ -49,14 +49,17 @@ def normalize_title(title: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def normalize_summary(summary: str | None) -> str:
-    """Matching key of a summary: folded words only."""
+    """Matching key of a summary: folded words only (cached: a document's summary is printed
+    on every listing that shows it)."""
     if not summary:
         return ""
     text = fold(summary).replace("'", "")
     return _SPACE.sub(" ", _NON_WORD.sub(" ", text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def numbers_in(text: str | None) -> tuple[str, ...]:
     """The numbers printed in a title, in order, without leading zeros."""
     if not text:
