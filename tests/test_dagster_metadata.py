@@ -43,7 +43,8 @@ def test_table_metadata_has_count_preview_and_described_columns(seed_outputs) ->
 
 
 def test_schema_checks_report_the_validation_of_the_same_step(
-    tmp_path, monkeypatch  # noqa: ANN001
+    tmp_path,
+    monkeypatch,  # noqa: ANN001
 ) -> None:
     """A row broken before validation: the run succeeds, the check names the quarantined row."""
     import dagster as dg

@@ -237,3 +237,21 @@ def test_sensor_fingerprint_changes_on_add_change_remove(raw_copy: Path) -> None
     hidden = raw_copy / ".DS_Store"
     hidden.write_bytes(b"\x00\x01")  # not a snapshot: no reason to run
     assert raw_fingerprint(raw_copy) == seen[-1]
+
+
+@pytest.mark.parametrize("spelling", ["raw", "./raw", "raw/", "../{tmp}/raw"])
+def test_raw_folder_spelling_does_not_change_paths_or_reuse(
+    raw_copy: Path, tmp_path: Path, counted: Counter, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    """Relative paths are cut from the raw folder as a string: any spelling must give the same
+    `path` column, and a rerun under another spelling still reuses everything."""
+    out = tmp_path / "out"
+    first = run_pipeline(raw_copy, out)
+    (raw_copy / "sub").mkdir()
+    shutil.copy(raw_copy / SEED_SEARCH_1, raw_copy / "sub" / "copy.txt")
+    monkeypatch.chdir(tmp_path)
+    counted.clear()
+    again = run_pipeline(Path(spelling.format(tmp=tmp_path.name)), out)
+    paths = sorted(again.tables["raw_pages"]["path"])
+    assert paths == sorted([*first.tables["raw_pages"]["path"], "sub/copy.txt"])
+    assert (counted["read"], counted["parse"]) == (1, 0)  # the copy is read, not parsed

@@ -12,7 +12,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.extract.snapshot import SIDECAR_SUFFIX, iter_raw_files
+from pipeline.extract.snapshot import SIDECAR_SUFFIX, iter_raw_files, rel_of
 
 _PACKAGE_ROOTS = [
     Path(__file__).resolve().parents[1],
@@ -28,7 +28,7 @@ def raw_stat_lines(raw_dir: Path, bucket: int = 0, buckets: int = 1) -> list[str
     if not raw_dir.is_dir():
         return lines
     for path in iter_raw_files(raw_dir):
-        if bucket_of(path.relative_to(raw_dir).as_posix(), buckets) == bucket:
+        if bucket_of(rel_of(raw_dir, path), buckets) == bucket:
             lines += stat_lines_of(raw_dir, path)
     return lines
 
@@ -44,7 +44,7 @@ def stat_lines_of(raw_dir: Path, path: Path, st: os.stat_result | None = None) -
             pst = st if (p is path and st is not None) else p.lstat()
         except OSError:
             continue
-        lines.append(f"{p.relative_to(raw_dir).as_posix()}\0{pst.st_size}\0{pst.st_mtime_ns}")
+        lines.append(f"{rel_of(raw_dir, p)}\0{pst.st_size}\0{pst.st_mtime_ns}")
     return lines
 
 

@@ -23,7 +23,7 @@ from pipeline.extract.classify import parse_blocks, parse_text
 from pipeline.extract.fingerprint import stat_lines_of
 from pipeline.extract.page_rows import page_rows, qrow
 from pipeline.extract.records import PageResult
-from pipeline.extract.snapshot import iter_raw_files, read_sidecar, read_snapshot
+from pipeline.extract.snapshot import iter_raw_files, read_sidecar, read_snapshot, rel_of
 
 Progress = Callable[[str, int, int], None]
 
@@ -87,11 +87,7 @@ def extract_bucket(
     """
     raw_dir = Path(raw_dir)
     cache = PageCache(cache_dir, bucket_name=f"{bucket}-of-{buckets}")
-    files = [
-        p
-        for p in iter_raw_files(raw_dir)
-        if bucket_of(p.relative_to(raw_dir).as_posix(), buckets) == bucket
-    ]
+    files = [p for p in iter_raw_files(raw_dir) if bucket_of(rel_of(raw_dir, p), buckets) == bucket]
     if processes > 1 and len(files) >= 4 * processes:
         parts = _in_workers(raw_dir, cache, files, processes)
         out = Extraction()
@@ -103,7 +99,7 @@ def extract_bucket(
             progress("extract", len(files), len(files))
     else:
         out, _, _ = _extract_files(raw_dir, cache, files, progress)  # learnt in place
-    cache.forget_missing({p.relative_to(raw_dir).as_posix() for p in files})
+    cache.forget_missing({rel_of(raw_dir, p) for p in files})
     cache.save()
     return out
 
@@ -144,7 +140,7 @@ def _extract_files(
     out = Extraction()
     rels = []
     for n, path in enumerate(files, 1):
-        rel = path.relative_to(raw_dir).as_posix()
+        rel = rel_of(raw_dir, path)
         rels.append(rel)
         st = _lstat(path)  # once, before reading: stat line, cache lookup and cache key agree
         out.stat_lines += stat_lines_of(raw_dir, path, st)
