@@ -36,10 +36,18 @@ class Measured:
     stats: dict = field(default_factory=dict)
     samples: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB)
     stderr_tail: str = ""
+    peak_rss_sum_mb: float = 0.0  # naive tree RSS sum: pages a fork shares count per process
 
 
 class RssSampler(threading.Thread):
-    """Polls the summed RSS of a process and all its descendants (workers included)."""
+    """Polls the memory of a process and all its descendants (workers included).
+
+    The figure is the summed PSS (proportional set size): a page shared by a parent and its
+    forked workers counts once, split between them, so the sum is the memory the tree really
+    holds. The plain RSS sum, kept as `peak_rss_sum` for comparison, counts every page a forked
+    worker inherited from its parent once per process (overstating extraction with workers).
+    Where PSS is unreadable, RSS is used.
+    """
 
     def __init__(self, pid: int, t0: float) -> None:
         super().__init__(daemon=True)
@@ -47,6 +55,7 @@ class RssSampler(threading.Thread):
         self.t0 = t0
         self.samples: list[tuple[float, float]] = []
         self.peak = 0.0
+        self.peak_rss_sum = 0.0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -59,15 +68,18 @@ class RssSampler(threading.Thread):
                 procs = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 return
-            total = 0
+            total = rss_total = 0
             for proc in procs:
                 try:
-                    total += proc.memory_info().rss
+                    full = proc.memory_full_info()
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     continue
+                total += getattr(full, "pss", full.rss)
+                rss_total += full.rss
             mb = total / 1e6
             self.samples.append((time.perf_counter() - self.t0, mb))
             self.peak = max(self.peak, mb)
+            self.peak_rss_sum = max(self.peak_rss_sum, rss_total / 1e6)
             self._stop_event.wait(SAMPLE_INTERVAL)
 
     def stop(self) -> None:
@@ -104,7 +116,14 @@ def measure(label: str, cmd: list[str], stats_path: Path | None, log_dir: Path) 
             stats = {}
     tail = stderr_path.read_text(errors="replace")[-3000:]
     return Measured(
-        label, seconds, max(sampler.peak, maxrss_mb), proc.returncode, stats, sampler.samples, tail
+        label,
+        seconds,
+        max(sampler.peak, maxrss_mb),
+        proc.returncode,
+        stats,
+        sampler.samples,
+        tail,
+        max(sampler.peak_rss_sum, maxrss_mb),
     )
 
 

@@ -60,7 +60,10 @@ def stage_rows(m: Measured) -> list[tuple[str, float, float | None, bool]]:
 
 
 def print_stages(m: Measured) -> None:
-    print(f"\n{m.label}: {m.seconds:.2f} s wall, peak RSS {m.peak_rss_mb:.1f} MB")
+    print(
+        f"\n{m.label}: {m.seconds:.2f} s wall, peak RSS {m.peak_rss_mb:.1f} MB "
+        f"(tree PSS; naive tree RSS sum {m.peak_rss_sum_mb:.1f} MB)"
+    )
     print(f"  {'stage':<18}{'seconds':>10}{'peak_rss_mb':>14}")
     for stage, secs, mb, approx in stage_rows(m):
         shown = "-" if mb is None else f"{'~' if approx else ''}{mb:.1f}"

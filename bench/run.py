@@ -6,8 +6,9 @@ Why each figure (see bench/README.md):
   so ratio R = S / F says how much work it does per byte beyond the unavoidable.
 - seconds S: wall time of a cold `python -m pipeline run` in a fresh subprocess (interpreter
   start and imports included: that is what a user waits for).
-- peak_rss_mb X: the largest of (a) the summed RSS of the process tree, sampled every 50 ms,
-  and (b) the kernel's ru_maxrss for the child (catches spikes between samples).
+- peak_rss_mb X: the largest of (a) the summed PSS of the process tree, sampled every 50 ms
+  (pages a forked worker shares with its parent count once), and (b) the kernel's ru_maxrss
+  for the child (catches spikes between samples). The naive tree RSS sum is printed beside it.
 - baseline_seconds B: `bench/baseline.py`, the BeautifulSoup + pandas script a user would write.
 - incremental: 1% new pages added, rerun on the same output folder; no-op: rerun with nothing
   changed. Both are compared with the full run.

@@ -60,6 +60,7 @@ class PageCache:
         self.stats: dict[str, list] = {}
         self._stored: dict[str, str] = {}  # key → JSON text, as found on disk
         self._used: dict[str, str] = {}  # key → JSON text of every result this run used
+        self._new: dict[str, str] = {}  # key → JSON text of results parsed by this process
         self._stats_dirty = False
         if cache_dir is not None:
             self.stats = _read_json(cache_dir / self._stats_name())
@@ -93,14 +94,21 @@ class PageCache:
         if self.dir is None:
             return
         payload = json.dumps(result.to_json(), ensure_ascii=False, sort_keys=True)
-        self._used[self.key(sha256, url)] = payload
+        key = self.key(sha256, url)
+        self._used[key] = payload
+        self._new[key] = payload
 
-    def results_used(self) -> dict[str, str]:
-        """What this process used or learnt (a forked worker hands it back to its parent)."""
-        return self._used
+    def learnt(self) -> tuple[dict[str, str], list[str]]:
+        """What a forked worker hands back to its parent: new results, and the keys of stored
+        results it used (the parent has their text already: only keys cross the pipe)."""
+        return self._new, [k for k in self._used if k not in self._new]
 
-    def merge_results(self, used: dict[str, str]) -> None:
-        self._used.update(used)
+    def merge_learnt(self, new: dict[str, str], reused: list[str]) -> None:
+        self._used.update(new)
+        self._new.update(new)
+        for key in reused:
+            if key in self._stored:
+                self._used[key] = self._stored[key]
 
     def known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
         entry = self.stats.get(rel)

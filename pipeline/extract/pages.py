@@ -94,7 +94,7 @@ def extract_bucket(
         for part, stats, results in parts:
             _absorb(out, part)
             cache.merge_stats(stats)
-            cache.merge_results(results)
+            cache.merge_learnt(*results)
         if progress:
             progress("extract", len(files), len(files))
     else:
@@ -106,7 +106,7 @@ def extract_bucket(
 
 def _in_workers(
     raw_dir: Path, cache: PageCache, files: list[Path], processes: int
-) -> list[tuple[Extraction, dict[str, list], dict[str, str]]]:
+) -> list[tuple[Extraction, dict[str, list], tuple[dict[str, str], list[str]]]]:
     """Every n-th file to each of n forked workers (they inherit the loaded parsers).
 
     A worker that dies (killed, out of memory) fails the pool loudly instead of hanging it;
@@ -135,7 +135,7 @@ def _absorb(out: Extraction, part: Extraction) -> None:
 
 def _extract_files(
     raw_dir: Path, cache: PageCache, files: list[Path], progress: Progress | None = None
-) -> tuple[Extraction, dict[str, list], dict[str, str]]:
+) -> tuple[Extraction, dict[str, list], tuple[dict[str, str], list[str]]]:
     """The per-file loop: stat line (before reading), cache lookup or parse, rows."""
     out = Extraction()
     rels = []
@@ -158,7 +158,7 @@ def _extract_files(
         if progress:
             progress("extract", n, len(files))
     # What a forked worker learnt (file stats, results) goes back to the parent's cache.
-    return out, {rel: cache.stats[rel] for rel in rels if rel in cache.stats}, cache.results_used()
+    return out, {rel: cache.stats[rel] for rel in rels if rel in cache.stats}, cache.learnt()
 
 
 def _read_and_parse(
