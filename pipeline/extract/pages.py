@@ -26,6 +26,9 @@ from pipeline.extract.records import PageResult
 from pipeline.extract.snapshot import iter_raw_files, read_sidecar, read_snapshot, rel_of
 
 Progress = Callable[[str, int, int], None]
+# What one pass over files gives back: rows, the file stats learnt, and the cache results learnt
+# (new results, keys of reused ones) — a forked worker returns it to its parent.
+FilesPart = tuple["Extraction", dict[str, list], tuple[dict[str, str], list[str]]]
 
 
 @dataclass
@@ -106,7 +109,7 @@ def extract_bucket(
 
 def _in_workers(
     raw_dir: Path, cache: PageCache, files: list[Path], processes: int
-) -> list[tuple[Extraction, dict[str, list], tuple[dict[str, str], list[str]]]]:
+) -> list[FilesPart]:
     """Every n-th file to each of n forked workers (they inherit the loaded parsers).
 
     A worker that dies (killed, out of memory) fails the pool loudly instead of hanging it;
@@ -135,7 +138,7 @@ def _absorb(out: Extraction, part: Extraction) -> None:
 
 def _extract_files(
     raw_dir: Path, cache: PageCache, files: list[Path], progress: Progress | None = None
-) -> tuple[Extraction, dict[str, list], tuple[dict[str, str], list[str]]]:
+) -> FilesPart:
     """The per-file loop: stat line (before reading), cache lookup or parse, rows."""
     out = Extraction()
     rels = []
