@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.publish.search_index import build_search_index
 from schemas import TABLES
 
 _FTS_PACKAGE = "duckdb_extension_fts"
@@ -64,19 +65,13 @@ LEFT JOIN people x USING (document_id)
 ORDER BY d.document_id
 """
 
-SEARCH_MACRO_SQL = """
-CREATE MACRO main.search(q) AS TABLE
-SELECT d.document_id, d.title, d.date_start, d.collections, s.score
-FROM (SELECT document_id, fts_store_search_corpus.match_bm25(document_id, q) AS score
-      FROM store.search_corpus) s
-JOIN store.documents d USING (document_id)
-WHERE s.score IS NOT NULL
-ORDER BY s.score DESC, d.document_id
-"""
 
+def build_database(db_path: Path, parquet_dir: Path, previous: Path | None = None) -> int:
+    """Create `db_path` from the release's Parquet files (caller makes it atomic).
 
-def build_database(db_path: Path, parquet_dir: Path) -> None:
-    """Create `db_path` from the release's Parquet files (caller makes it atomic)."""
+    `previous` is the current release's DuckDB file: the search index copies the term rows of
+    unchanged documents from it. Returns how many documents were copied so.
+    """
     con = duckdb.connect(str(db_path))
     try:
         load_fts(con)
@@ -98,12 +93,9 @@ def build_database(db_path: Path, parquet_dir: Path) -> None:
                         f"COMMENT ON COLUMN store.{table}.{name} IS {_quote(column.description)}"
                     )
         con.execute(SEARCH_CORPUS_SQL)
-        con.execute(
-            "PRAGMA create_fts_index('store.search_corpus', 'document_id', 'title', 'summary', "
-            "'body', 'people', stemmer = 'porter', stopwords = 'english', overwrite = 1)"
-        )
-        con.execute(SEARCH_MACRO_SQL)
+        reused = build_search_index(con, previous)
         con.execute("CHECKPOINT")
+        return reused
     finally:
         con.close()
 

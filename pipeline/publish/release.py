@@ -106,6 +106,7 @@ def finish_release(staging: Path, out_dir: Path) -> tuple[Path, bool]:
     releases = out_dir / "releases"
     tables = sorted(p.name.removesuffix(".parquet") for p in staging.glob("*.parquet"))
     clean_leftovers(out_dir)
+    previous = current_release(out_dir)
     try:
         digest = hashlib.sha256()
         for table in tables:
@@ -114,7 +115,10 @@ def finish_release(staging: Path, out_dir: Path) -> tuple[Path, bool]:
         final = releases / release_id
         changed = not (final / DB_NAME).exists()
         if changed:
-            build_database(staging / DB_NAME, staging)
+            # the current release's search index lends the term rows of unchanged documents
+            build_database(
+                staging / DB_NAME, staging, None if previous is None else previous / DB_NAME
+            )
             for child in staging.iterdir():
                 with child.open("rb") as fh:
                     os.fsync(fh.fileno())
@@ -127,7 +131,6 @@ def finish_release(staging: Path, out_dir: Path) -> tuple[Path, bool]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    previous = current_release(out_dir)
     # The stable links go first, so that switching `current` is the one step that publishes,
     # on the first run too (links made after it would leave a window with some tables missing).
     for table in tables:

@@ -1,0 +1,109 @@
+"""The search index (pipeline/publish/search_index.py): the fts extension's scores, exactly,
+and term rows of unchanged documents copied from the previous release's file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import pipeline.publish.search_index as search_index
+from pipeline.publish.duckdb_db import build_database, load_fts
+
+QUERIES = ["Xinjiang", "Kovalev", "telegram from Stalin to Mao", "Peng Dehuai", "the of", "zzz"]
+
+
+def _search(db: Path, query: str) -> list[tuple[str, float]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        load_fts(con)
+        return con.execute("SELECT document_id, score FROM search($q)", {"q": query}).fetchall()
+    finally:
+        con.close()
+
+
+def _extension_scores(db: Path, query: str) -> list[tuple[str, float]]:
+    """The same corpus indexed by the extension's own create_fts_index, ranked by match_bm25."""
+    con = duckdb.connect()
+    try:
+        load_fts(con)
+        con.execute(f"ATTACH '{db.as_posix()}' AS rel (READ_ONLY)")
+        con.execute("CREATE TABLE corpus AS SELECT * FROM rel.store.search_corpus")
+        con.execute(
+            "PRAGMA create_fts_index('corpus', 'document_id', 'title', 'summary', 'body', "
+            "'people', stemmer = 'porter', stopwords = 'english')"
+        )
+        return con.execute(
+            "SELECT document_id, s FROM (SELECT document_id, "
+            "fts_main_corpus.match_bm25(document_id, $q) AS s FROM corpus) "
+            "WHERE s IS NOT NULL ORDER BY s DESC, document_id",
+            {"q": query},
+        ).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_scores_are_the_extensions_bm25(seed_outputs: Path, query: str) -> None:
+    db = seed_outputs / "archive.duckdb"
+    mine, theirs = _search(db, query), _extension_scores(db, query)
+    assert [d for d, _ in mine] == [d for d, _ in theirs]
+    assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], rel=1e-12)
+    if query == "Xinjiang":
+        assert len(mine) == 14
+
+
+def _release_copy(seed_outputs: Path, dst: Path, retitle: str | None = None) -> Path:
+    """The seed release's Parquet files, with one document's title changed when asked."""
+    shutil.copytree(seed_outputs / "current", dst, ignore=shutil.ignore_patterns("*.duckdb"))
+    if retitle:
+        docs = pd.read_parquet(dst / "documents.parquet")
+        docs.loc[docs["document_id"] == retitle, "title"] = "Memorandum on Zanzibar shipping"
+        from pipeline.publish.parquet import write_parquet
+
+        write_parquet("documents", docs, dst / "documents.parquet")
+    return dst
+
+
+def test_unchanged_documents_are_copied_and_the_result_is_a_fresh_build(
+    seed_outputs: Path, tmp_path: Path
+) -> None:
+    first = _release_copy(seed_outputs, tmp_path / "first")
+    assert build_database(first / "archive.duckdb", first) == 0
+    docs = pd.read_parquet(first / "documents.parquet")
+    changed = docs["document_id"].iloc[3]
+    second = _release_copy(seed_outputs, tmp_path / "second", retitle=changed)
+    reused = build_database(second / "archive.duckdb", second, first / "archive.duckdb")
+    assert reused == len(docs) - 1  # every document but the retitled one
+    fresh = _release_copy(seed_outputs, tmp_path / "fresh", retitle=changed)
+    assert build_database(fresh / "archive.duckdb", fresh) == 0
+    for query in [*QUERIES, "Zanzibar"]:
+        assert _search(second / "archive.duckdb", query) == _search(fresh / "archive.duckdb", query)
+    assert [d for d, _ in _search(second / "archive.duckdb", "Zanzibar")] == [changed]
+
+
+def test_an_index_of_another_version_is_not_reused(
+    seed_outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _release_copy(seed_outputs, tmp_path / "first")
+    build_database(first / "archive.duckdb", first)
+    monkeypatch.setattr(search_index, "INDEX_FORMAT", "test-next")
+    second = _release_copy(seed_outputs, tmp_path / "second")
+    assert build_database(second / "archive.duckdb", second, first / "archive.duckdb") == 0
+    assert _search(second / "archive.duckdb", "Xinjiang") == _search(
+        first / "archive.duckdb", "Xinjiang"
+    )
+
+
+def test_a_missing_or_broken_previous_file_means_a_full_build(
+    seed_outputs: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database")
+    for previous in (tmp_path / "missing.duckdb", broken):
+        release = _release_copy(seed_outputs, tmp_path / previous.stem)
+        assert build_database(release / "archive.duckdb", release, previous) == 0
+        assert len(_search(release / "archive.duckdb", "Xinjiang")) == 14
