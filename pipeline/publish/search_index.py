@@ -114,6 +114,8 @@ def build_search_index(con: duckdb.DuckDBPyConnection, previous: Path | None = N
         f"CREATE TEMP TABLE fresh_words AS SELECT document_id, w, count(*) AS n "
         f"FROM ({branches}) WHERE w <> '' GROUP BY ALL"
     )
+    con.execute("DROP TABLE temp.search_text")  # each step drops what it no longer needs:
+    # temp tables live in memory, and this build is the run's memory peak
     con.execute(
         f"""
         CREATE TEMP TABLE fresh_stems AS
@@ -134,6 +136,14 @@ def build_search_index(con: duckdb.DuckDBPyConnection, previous: Path | None = N
         ORDER BY term, document_id
         """
     )
+    for table in (
+        "fresh_words",
+        "fresh_stems",
+        "reused_terms",
+        "reused_terms_docs",
+        "search_stopwords",
+    ):
+        con.execute(f"DROP TABLE temp.{table}")
     con.execute(
         """
         CREATE TABLE store.search_docs AS
@@ -155,10 +165,7 @@ def build_search_index(con: duckdb.DuckDBPyConnection, previous: Path | None = N
         "coalesce(avg(len), 0)::DOUBLE AS avgdl, $version AS index_version FROM store.search_docs",
         {"version": index_version()},
     )
-    for table in ("search_text", "search_hashes", "fresh_words", "fresh_stems", "reused_terms"):
-        con.execute(f"DROP TABLE temp.{table}")
-    con.execute("DROP TABLE temp.reused_terms_docs")
-    con.execute("DROP TABLE temp.search_stopwords")
+    con.execute("DROP TABLE temp.search_hashes")
     con.execute(SEARCH_MACRO_SQL)
     return reused
 
