@@ -74,6 +74,9 @@ def test_unchanged_documents_are_copied_and_the_result_is_a_fresh_build(
     first = _release_copy(seed_outputs, tmp_path / "first")
     assert build_database(first / "archive.duckdb", first) == 0
     docs = pd.read_parquet(first / "documents.parquet")
+    same = _release_copy(seed_outputs, tmp_path / "same")
+    # every document's text (people in a fixed order too) hashes the same in a second build
+    assert build_database(same / "archive.duckdb", same, first / "archive.duckdb") == len(docs)
     changed = docs["document_id"].iloc[3]
     second = _release_copy(seed_outputs, tmp_path / "second", retitle=changed)
     reused = build_database(second / "archive.duckdb", second, first / "archive.duckdb")

@@ -44,14 +44,18 @@ def _quote(text: str) -> str:
 
 
 # Bodies and people are aggregated per document once, then joined: the correlated subqueries
-# this replaces peaked about 100 MB higher in the archive-scale build (740 vs 637 MB).
+# this replaces peaked about 100 MB higher in the archive-scale build (740 vs 637 MB). Both
+# aggregates are ordered, so a document's text (and its hash, which lets the next release reuse
+# its search terms) is the same from one build to the next.
 SEARCH_CORPUS_SQL = """
 CREATE TABLE store.search_corpus AS
 WITH bodies AS (
     SELECT document_id, string_agg(body, ' ' ORDER BY page_sha256) AS body
     FROM store.document_pages GROUP BY document_id
 ), people AS (
-    SELECT document_id, string_agg(DISTINCT person || ' ' || name_printed, ' ') AS people
+    SELECT document_id,
+           string_agg(DISTINCT person || ' ' || name_printed, ' '
+                      ORDER BY person || ' ' || name_printed) AS people
     FROM store.document_people GROUP BY document_id
 )
 SELECT d.document_id,
