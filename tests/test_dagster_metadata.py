@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.assets.metadata import reason_counts, table_metadata
+from schemas import TABLES
 
 
 def test_quarantine_counts_by_reason_kind_not_by_file() -> None:
@@ -78,3 +79,34 @@ def test_schema_checks_report_the_validation_of_the_same_step(
     assert evaluations["documents_matches_schema"].metadata["rows_quarantined"].value == 0
     published = pd.read_parquet(tmp_path / "out" / "listing_entries.parquet")
     assert len(published) == 50
+    type_checks = {
+        e.event_specific_data.step_output_handle.output_name: e.event_specific_data.type_check_data
+        for e in result.all_events
+        if e.event_type_value == "STEP_OUTPUT" and e.step_key == "published_tables"
+    }
+    # each table's frame passed pandera once in validate_table: its output type trusts that
+    assert {t for t, c in type_checks.items() if c and c.description} == set(TABLES)
+    assert all(type_checks[t].success for t in TABLES)
+
+
+def test_table_type_skips_only_the_frame_that_passed_in_this_step(seed_outputs) -> None:  # noqa: ANN001
+    """The output type trusts `validate_table` for that very frame object; a copy or another
+    frame is validated by pandera (and a broken one fails)."""
+    import dagster as dg
+
+    from pipeline.assets.tables import _table_type
+    from pipeline.validate import passed_as, validate_table
+
+    docs = pd.read_parquet(seed_outputs / "documents.parquet")
+    valid, rejected = validate_table("documents", docs)
+    assert valid is docs and not rejected and passed_as(docs) == "documents"
+    doc_type = _table_type("documents")
+    trusted = dg.check_dagster_type(doc_type, docs)
+    assert trusted.success and trusted.description == "passed pandera in pipeline.validate"
+    assert passed_as(docs.copy()) is None
+    copied = dg.check_dagster_type(doc_type, docs.copy())
+    assert copied.success and copied.description != trusted.description
+    broken = docs.copy()
+    broken.loc[0, "n_listings"] = -1
+    assert not dg.check_dagster_type(doc_type, broken).success
+    assert not dg.check_dagster_type(_table_type("listings"), docs).success  # another model

@@ -4,8 +4,9 @@ Row failures were already moved to quarantine, so a failing check here means a b
 invariant — it blocks publishing. A schema check reports the pandera validation that ran in the
 same step (`pipeline.validate.TableReport`: rows in, rows quarantined, failures left after the
 bad rows went), instead of validating the table a second time; the dagster-pandera type of each
-table output is the independent final gate. The checks run inside the `published_tables` step
-(declared as check specs), so they cost no extra process under the multiprocess executor.
+table output validates any frame that did not pass that step (assets/tables.py). The checks
+run inside the `published_tables` step (declared as check specs), so they cost no extra process
+under the multiprocess executor.
 """
 
 import dagster as dg
