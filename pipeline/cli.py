@@ -67,6 +67,11 @@ def parallel_cli_job():  # noqa: ANN201
     return build_cli_job(parallel=True)
 
 
+def serial_cli_job():  # noqa: ANN201
+    """The in-process job, built the same way (dg.execute_job needs a reconstructable job)."""
+    return build_cli_job(parallel=False)
+
+
 def _materialise(  # noqa: ANN202
     raw: Path,
     out: Path,
@@ -96,19 +101,15 @@ def _materialise(  # noqa: ANN202
     }
     if multiprocess:
         run_config["execution"] = {"config": {"max_concurrent": workers}}
-        instance = dg.DagsterInstance.local_temp()
-        with dg.execute_job(
-            dg.reconstructable(parallel_cli_job),
-            instance=instance,
-            run_config=run_config,
-            raise_on_error=False,
-        ) as result:
-            return _Outcome(result.success, result.all_events, result.run_id), instance
-    instance = dg.DagsterInstance.ephemeral()
-    result = build_cli_job().execute_in_process(
-        run_config=run_config, instance=instance, raise_on_error=False
-    )
-    return _Outcome(result.success, result.all_events, result.run_id), instance
+    # dg.execute_job, not JobDefinition.execute_in_process: the latter keeps every step's output
+    # for its result object, so the parsed pages and all the tables stayed in memory to the end
+    # of the run (hundreds of MB at archive scale) whatever the IO manager let go.
+    instance = dg.DagsterInstance.local_temp() if multiprocess else dg.DagsterInstance.ephemeral()
+    job = parallel_cli_job if multiprocess else serial_cli_job
+    with dg.execute_job(
+        dg.reconstructable(job), instance=instance, run_config=run_config, raise_on_error=False
+    ) as result:
+        return _Outcome(result.success, result.all_events, result.run_id), instance
 
 
 @dataclass
