@@ -110,3 +110,24 @@ def test_a_missing_or_broken_previous_file_means_a_full_build(
         release = _release_copy(seed_outputs, tmp_path / previous.stem)
         assert build_database(release / "archive.duckdb", release, previous) == 0
         assert len(_search(release / "archive.duckdb", "Xinjiang")) == 14
+
+
+def test_a_build_over_the_memory_cap_is_retried_without_it(
+    seed_outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.publish.duckdb_db as duckdb_db
+
+    limits: list[str | None] = []
+    build = duckdb_db._build
+
+    def recording(db_path, parquet_dir, previous, memory_limit):  # noqa: ANN001, ANN202
+        limits.append(memory_limit)
+        return build(db_path, parquet_dir, previous, memory_limit)
+
+    monkeypatch.setattr(duckdb_db, "MEMORY_LIMIT", "1MB")  # too small for anything
+    monkeypatch.setattr(duckdb_db, "_build", recording)
+    release = _release_copy(seed_outputs, tmp_path / "release")
+    assert build_database(release / "archive.duckdb", release) == 0
+    assert limits == ["1MB", None]
+    assert len(_search(release / "archive.duckdb", "Xinjiang")) == 14
+    assert sorted(p.name for p in release.iterdir() if "duckdb" in p.name) == ["archive.duckdb"]
