@@ -86,6 +86,13 @@ def scaling_lines(work: Path, scale: float, seed: int, result: dict) -> list[str
         if not path.exists():
             continue
         other = json.loads(path.read_text())
+        if other.get("workers") != result.get("workers"):  # 1 worker vs 2 is not a scale effect
+            lines.append(
+                f"  note: the stored scale {other['scale']:g} run used "
+                f"{other.get('workers', '?')} workers, this one {result.get('workers')}: "
+                "not compared"
+            )
+            continue
         small, big = (other, result) if mine_is_big else (result, other)
         t = big["seconds"] / small["seconds"]
         r = big["peak_rss_mb"] / small["peak_rss_mb"]

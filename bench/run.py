@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "scale": args.scale,
         "seed": args.seed,
+        "workers": args.workers,
         "generator_version": GENERATOR_VERSION,
         "corpus_bytes": n_bytes,
         "generate_seconds": round(gen_seconds, 3),
