@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.publish.search_index import build_search_index
+from pipeline.publish.search_index import build_search_index, sql_literal
 from schemas import TABLES
 
 _FTS_PACKAGE = "duckdb_extension_fts"
@@ -38,10 +38,6 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 # Bodies and people are aggregated per document once, then joined: the correlated subqueries
@@ -99,25 +95,24 @@ def _build(
     try:
         load_fts(con)
         con.execute("SET enable_progress_bar = false")  # a build never draws on the terminal
-        con.execute(f"SET temp_directory = {_quote(spill.as_posix())}")
+        con.execute(f"SET temp_directory = {sql_literal(spill.as_posix())}")
         if memory_limit:
-            con.execute(f"SET memory_limit = {_quote(memory_limit)}")
+            con.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
         con.execute("CREATE SCHEMA store")
         for table, (model, sort_keys) in TABLES.items():
-            src = _quote((parquet_dir / f"{table}.parquet").as_posix())
+            src = sql_literal((parquet_dir / f"{table}.parquet").as_posix())
             order = ", ".join(sort_keys)
             con.execute(
                 f"CREATE TABLE store.{table} AS SELECT * FROM read_parquet({src}) ORDER BY {order}"
             )
             con.execute(f"CREATE VIEW main.{table} AS SELECT * FROM store.{table}")
             description = (model.__doc__ or "").strip().splitlines()[0]
-            con.execute(f"COMMENT ON TABLE store.{table} IS {_quote(description)}")
-            con.execute(f"COMMENT ON VIEW main.{table} IS {_quote(description)}")
+            con.execute(f"COMMENT ON TABLE store.{table} IS {sql_literal(description)}")
+            con.execute(f"COMMENT ON VIEW main.{table} IS {sql_literal(description)}")
             for name, column in model.to_schema().columns.items():
                 if column.description:
-                    con.execute(
-                        f"COMMENT ON COLUMN store.{table}.{name} IS {_quote(column.description)}"
-                    )
+                    comment = sql_literal(column.description)
+                    con.execute(f"COMMENT ON COLUMN store.{table}.{name} IS {comment}")
         con.execute(SEARCH_CORPUS_SQL)
         reused = build_search_index(con, previous)
         con.execute("CHECKPOINT")

@@ -35,6 +35,11 @@ def _tokens(expr: str) -> str:
     )
 
 
+def sql_literal(text: str) -> str:
+    """`text` as a SQL string literal (paths, comments, settings)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def index_version() -> str:
     """The index format and the DuckDB (and so stemmer and stopword list) it was built with."""
     return f"{INDEX_FORMAT}/duckdb-{duckdb.__version__}/{STEMMER}"
@@ -181,7 +186,7 @@ def _copy_unchanged(con: duckdb.DuckDBPyConnection, previous: Path | None) -> in
     if previous is None or not previous.is_file():
         return 0
     try:
-        con.execute(f"ATTACH '{_sql_path(previous)}' AS previous_release (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(previous.as_posix())} AS previous_release (READ_ONLY)")
     except duckdb.Error:
         return 0
     try:
@@ -211,7 +216,3 @@ def _copy_unchanged(con: duckdb.DuckDBPyConnection, previous: Path | None) -> in
         return 0
     finally:
         con.execute("DETACH previous_release")
-
-
-def _sql_path(path: Path) -> str:
-    return path.as_posix().replace("'", "''")
