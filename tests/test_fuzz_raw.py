@@ -18,6 +18,7 @@ from pipeline.extract.pages import merge_extractions
 from pipeline.runner import (
     RunResult,
     run_pipeline,
+    stage_extract,
     stage_extract_bucket,
     stage_resolve,
     stage_tables,
@@ -211,6 +212,26 @@ def test_bucketed_extraction_gives_the_same_tables(
     tables = stage_tables(extraction, stage_resolve(extraction))
     for table, frame in run.tables.items():
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
+
+
+def test_forked_workers_and_rows_memo_give_the_same_tables(
+    fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path], tmp_path: Path
+) -> None:
+    """Two forked workers read the folder; the rerun takes unchanged pages from the rows memo
+    (links are read again: their target may change without a touch). Same tables each time."""
+    folder, run, _ = fuzzed
+    transient = len(folder.links_out) + len(folder.dangling)
+    counts = []
+    for _ in ("cold, in 2 workers", "warm, from the rows memo"):
+        extraction = stage_extract(folder.root, tmp_path / "out", processes=2)
+        counts.append((extraction.parsed_now, extraction.reused))
+        tables = stage_tables(extraction, stage_resolve(extraction))
+        for table, frame in run.tables.items():
+            pd.testing.assert_frame_equal(tables[table], frame, obj=table)
+    pages = len(run.tables["raw_pages"])
+    (cold_parsed, cold_reused), warm = counts
+    assert cold_parsed + cold_reused == pages
+    assert warm == (transient, pages - transient)
 
 
 def _sha(text: str) -> str:

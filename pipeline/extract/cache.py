@@ -14,7 +14,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.extract import records
 from pipeline.extract.records import PageResult
@@ -25,15 +28,22 @@ CACHE_FORMAT = "3"
 
 
 def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write to a temp file beside `path`, fsync (when `durable`), then rename over it.
+    """Write `data` to `path` atomically (see `atomic_writer`)."""
+    with atomic_writer(path, durable) as fh:
+        fh.write(data)
 
-    Cache entries skip the fsync: a torn entry after a crash fails to load and is re-parsed.
+
+@contextmanager
+def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """A file handle on a temp file beside `path`, fsynced (when `durable`) and renamed over it.
+
+    Cache entries skip the fsync: a torn entry after a crash fails to load and is redone.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
@@ -90,6 +100,11 @@ class PageCache:
         self._used[key] = text
         return result
 
+    def keep(self, key: str) -> None:
+        """Keep a stored result in the file without decoding it (its page's rows were reused)."""
+        if key not in self._used and key in self._stored:
+            self._used[key] = self._stored[key]
+
     def put(self, sha256: str, url: str | None, result: PageResult) -> None:
         if self.dir is None:
             return
@@ -107,8 +122,7 @@ class PageCache:
         self._used.update(new)
         self._new.update(new)
         for key in reused:
-            if key in self._stored:
-                self._used[key] = self._stored[key]
+            self.keep(key)
 
     def known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
         entry = self.stats.get(rel)

@@ -12,7 +12,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.extract.snapshot import SIDECAR_SUFFIX, iter_raw_files, rel_of
+from pipeline.extract.snapshot import SIDECAR_SUFFIX, raw_rel_paths
 
 _PACKAGE_ROOTS = [
     Path(__file__).resolve().parents[1],
@@ -27,24 +27,23 @@ def raw_stat_lines(raw_dir: Path, bucket: int = 0, buckets: int = 1) -> list[str
     lines: list[str] = []
     if not raw_dir.is_dir():
         return lines
-    for path in iter_raw_files(raw_dir):
-        if bucket_of(rel_of(raw_dir, path), buckets) == bucket:
-            lines += stat_lines_of(raw_dir, path)
+    base = str(raw_dir)
+    for rel in raw_rel_paths(raw_dir):
+        if bucket_of(rel, buckets) == bucket:
+            lines += stat_lines_at(base, rel)
     return lines
 
 
-def stat_lines_of(raw_dir: Path, path: Path, st: os.stat_result | None = None) -> list[str]:
-    """(path, size, mtime_ns) lines of one snapshot and its sidecar, when present.
-
-    `st` is the snapshot's lstat when the caller already took it (not repeated then).
-    """
+def stat_lines_at(base: str, rel: str, st: os.stat_result | None = None) -> list[str]:
+    """(path, size, mtime_ns) lines of one snapshot (`rel` under the folder `base`) and of its
+    sidecar, when present. `st` is the snapshot's lstat when the caller already took it."""
     lines = []
-    for p in (path, path.with_name(path.name + SIDECAR_SUFFIX)):
+    for i, name in enumerate((rel, rel + SIDECAR_SUFFIX)):
         try:
-            pst = st if (p is path and st is not None) else p.lstat()
+            pst = st if (i == 0 and st is not None) else os.lstat(os.path.join(base, name))
         except OSError:
             continue
-        lines.append(f"{rel_of(raw_dir, p)}\0{pst.st_size}\0{pst.st_mtime_ns}")
+        lines.append(f"{name}\0{pst.st_size}\0{pst.st_mtime_ns}")
     return lines
 
 

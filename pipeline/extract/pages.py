@@ -20,15 +20,31 @@ from pathlib import Path
 from pipeline.clock import now_iso
 from pipeline.extract.cache import PageCache
 from pipeline.extract.classify import parse_blocks, parse_text
-from pipeline.extract.fingerprint import stat_lines_of
+from pipeline.extract.fingerprint import stat_lines_at
 from pipeline.extract.page_rows import page_rows, qrow
 from pipeline.extract.records import PageResult
-from pipeline.extract.snapshot import iter_raw_files, read_sidecar, read_snapshot, rel_of
+from pipeline.extract.rows_memo import MemoEntry, PageRows, RowsMemo, write_batch
+from pipeline.extract.snapshot import (
+    Snapshot,
+    raw_rel_paths,
+    read_sidecar,
+    read_snapshot,
+)
 
 Progress = Callable[[str, int, int], None]
-# What one pass over files gives back: rows, the file stats learnt, and the cache results learnt
-# (new results, keys of reused ones) — a forked worker returns it to its parent.
-FilesPart = tuple["Extraction", dict[str, list], tuple[dict[str, str], list[str]]]
+# A file still to read: (path, rel path, lstat taken before reading, stat lines)
+Todo = tuple[Path, str, os.stat_result | None, list[str]]
+
+
+@dataclass
+class FilesPart:
+    """What one pass over files gives back (a forked worker returns it to its parent)."""
+
+    pages: list[tuple[str, str | None, PageRows]]  # rel, result key if memo-able, rows
+    parsed_now: int
+    reused: int
+    stats: dict[str, list]  # file stats learnt
+    learnt: tuple[dict[str, str], list[str]]  # new results, keys of reused ones
 
 
 @dataclass
@@ -84,31 +100,59 @@ def extract_bucket(
 ) -> Extraction:
     """Read, classify and parse the snapshots of one hash bucket of raw_dir.
 
-    Buckets are independent (own stat cache, content-keyed result cache), so they can run in
-    separate processes or machines; `merge_extractions` joins them. Within a bucket,
-    `processes` > 1 forks workers that each take every n-th file.
+    Buckets are independent (own caches), so they can run in separate processes or machines;
+    `merge_extractions` joins them. An unchanged page's rows come from the rows memo; the other
+    files are read (in `processes` forked workers, each taking every n-th file, when > 1).
     """
     raw_dir = Path(raw_dir)
-    cache = PageCache(cache_dir, bucket_name=f"{bucket}-of-{buckets}")
-    files = [p for p in iter_raw_files(raw_dir) if bucket_of(rel_of(raw_dir, p), buckets) == bucket]
-    if processes > 1 and len(files) >= 4 * processes:
-        parts = _in_workers(raw_dir, cache, files, processes)
-        out = Extraction()
-        for part, stats, results in parts:
-            _absorb(out, part)
-            cache.merge_stats(stats)
-            cache.merge_learnt(*results)
+    name = f"{bucket}-of-{buckets}"
+    cache, memo = PageCache(cache_dir, bucket_name=name), RowsMemo(cache_dir, name)
+    base = str(raw_dir)
+    out = Extraction()
+    rels = [rel for rel in raw_rel_paths(raw_dir) if bucket_of(rel, buckets) == bucket]
+    live: dict[str, MemoEntry] = {}
+    todo: list[Todo] = []
+    for rel in rels:
+        st = _lstat(os.path.join(base, rel))  # before reading: stat line, cache and key agree
+        lines = stat_lines_at(base, rel, st)
+        out.stat_lines += lines
+        hit = memo.get(rel, lines) if _regular(st) else None
+        if hit is None:
+            todo.append((raw_dir / rel, rel, st, lines))
+        else:
+            live[rel] = hit
+            cache.keep(hit[1])
+    out.reused = len(live)
+    rows = {rel: entry[2] for rel, entry in live.items()}
+    if processes > 1 and len(todo) >= 4 * processes:
+        parts = _in_workers(raw_dir, cache, memo.folder, todo, processes)
+        for part in parts:
+            cache.merge_stats(part.stats)
+            cache.merge_learnt(*part.learnt)
         if progress:
-            progress("extract", len(files), len(files))
+            progress("extract", len(todo), len(todo))
     else:
-        out, _, _ = _extract_files(raw_dir, cache, files, progress)  # learnt in place
-    cache.forget_missing({rel_of(raw_dir, p) for p in files})
+        parts = [_extract_files(raw_dir, cache, memo.folder, todo, progress)]  # learnt in place
+    lines_of = {rel: lines for _, rel, _, lines in todo}
+    written = 0
+    for part in parts:
+        out.parsed_now += part.parsed_now
+        out.reused += part.reused
+        for rel, key, page in part.pages:
+            rows[rel] = page
+            if key is not None:
+                live[rel] = (tuple(lines_of[rel]), key, page)
+                written += 1
+    for rel in rels:  # the files' order, whichever way each page's rows came
+        _absorb_page(out, rows[rel])
+    cache.forget_missing(set(rels))
     cache.save()
+    memo.finish(live, written)
     return out
 
 
 def _in_workers(
-    raw_dir: Path, cache: PageCache, files: list[Path], processes: int
+    raw_dir: Path, cache: PageCache, memo_dir: Path | None, todo: list[Todo], processes: int
 ) -> list[FilesPart]:
     """Every n-th file to each of n forked workers (they inherit the loaded parsers).
 
@@ -116,52 +160,71 @@ def _in_workers(
     the files are then read in this process, so the run still completes.
     """
     ctx = multiprocessing.get_context("fork")
-    chunks = [files[k::processes] for k in range(processes)]
+    chunks = [todo[k::processes] for k in range(processes)]
     try:
         with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
-            futures = [pool.submit(_extract_files, raw_dir, cache, chunk) for chunk in chunks]
+            futures = [
+                pool.submit(_extract_files, raw_dir, cache, memo_dir, chunk) for chunk in chunks
+            ]
             return [f.result() for f in futures]
     except BrokenProcessPool:
-        return [_extract_files(raw_dir, cache, files)]
+        return [_extract_files(raw_dir, cache, memo_dir, todo)]
 
 
-def _absorb(out: Extraction, part: Extraction) -> None:
-    out.raw_pages += part.raw_pages
-    out.listings += part.listings
-    out.entries += part.entries
-    out.details += part.details
-    out.quarantine += part.quarantine
-    out.stat_lines += part.stat_lines
-    out.parsed_now += part.parsed_now
-    out.reused += part.reused
+def _absorb_page(out: Extraction, page: PageRows) -> None:
+    raw_pages, listings, entries, details, quarantine = page
+    out.raw_pages += raw_pages
+    out.listings += listings
+    out.entries += entries
+    out.details += details
+    out.quarantine += quarantine
 
 
 def _extract_files(
-    raw_dir: Path, cache: PageCache, files: list[Path], progress: Progress | None = None
+    raw_dir: Path,
+    cache: PageCache,
+    memo_dir: Path | None,
+    todo: list[Todo],
+    progress: Progress | None = None,
 ) -> FilesPart:
-    """The per-file loop: stat line (before reading), cache lookup or parse, rows."""
-    out = Extraction()
-    rels = []
-    for n, path in enumerate(files, 1):
-        rel = rel_of(raw_dir, path)
-        rels.append(rel)
-        st = _lstat(path)  # once, before reading: stat line, cache lookup and cache key agree
-        out.stat_lines += stat_lines_of(raw_dir, path, st)
+    """The per-file loop: cache lookup or read and parse, then the page's rows (added to the
+    rows memo here, so forked workers write their batches in parallel)."""
+    part = FilesPart([], 0, 0, {}, ({}, []))
+    for n, (path, rel, st, _) in enumerate(todo, 1):
         meta, sidecar_problem = read_sidecar(path)
         url = meta.get("url") if isinstance(meta.get("url"), str) else None
         fetched_at = str(meta["fetched_at"]) if meta.get("fetched_at") is not None else None
         result, sha, size = _cached(cache, st, rel, url)
         if result is None:
-            result, sha, size = _read_and_parse(cache, raw_dir, path, rel, url, out, st)
+            result, sha, size, fresh = _read_and_parse(cache, raw_dir, path, rel, url, st)
+            part.parsed_now += fresh
+            part.reused += not fresh
         else:
-            out.reused += 1
-        page_rows(out, rel, sha, size, url, fetched_at, result)
+            part.reused += 1
+        page = Extraction(started_at="")
+        page_rows(page, rel, sha, size, url, fetched_at, result)
         if sidecar_problem:
-            out.quarantine.append(qrow(sha, rel, "extract", "sidecar", f"{rel}: {sidecar_problem}"))
+            page.quarantine.append(
+                qrow(sha, rel, "extract", "sidecar", f"{rel}: {sidecar_problem}")
+            )
+        # memo-able when the stat cache vouches for the bytes read (not a transient problem)
+        stable = _regular(st) and cache.known_sha(rel, st.st_size, st.st_mtime_ns) == sha
+        rows = (page.raw_pages, page.listings, page.entries, page.details, page.quarantine)
+        part.pages.append((rel, PageCache.key(sha, url) if stable else None, rows))
         if progress:
-            progress("extract", n, len(files))
+            progress("extract", n, len(todo))
+    write_batch(
+        memo_dir,
+        {
+            rel: (tuple(lines), key, rows)
+            for (_, rel, _, lines), (_, key, rows) in zip(todo, part.pages, strict=True)
+            if key is not None
+        },
+    )
     # What a forked worker learnt (file stats, results) goes back to the parent's cache.
-    return out, {rel: cache.stats[rel] for rel in rels if rel in cache.stats}, cache.learnt()
+    part.stats = {rel: cache.stats[rel] for _, rel, _, _ in todo if rel in cache.stats}
+    part.learnt = cache.learnt()
+    return part
 
 
 def _read_and_parse(
@@ -170,10 +233,11 @@ def _read_and_parse(
     path: Path,
     rel: str,
     url: str | None,
-    out: Extraction,
     before: os.stat_result | None,
-) -> tuple[PageResult, str, int]:
+) -> tuple[PageResult, str, int, bool]:
     """Read the bytes; parse unless this content was parsed before (a touched file).
+
+    The last value says whether the page was parsed (or found unreadable) now.
 
     Problems are kept without the file name (the result is cached by content, and another
     file may hold the same bytes); `page_rows` names the file.
@@ -183,22 +247,30 @@ def _read_and_parse(
     if snap.problem:
         problem = snap.problem.removeprefix(f"{rel}: ")
         result = PageResult(kind="unknown", problem=problem, format=snap.format)
-        out.parsed_now += 1
     else:
         cached = cache.get(snap.sha256, url)
         if cached is not None:
-            out.reused += 1
-            result = cached
-        else:
-            assert snap.text is not None
-            result = parse_snapshot_text(snap.text, snap.format, url)
-            result.format, result.encoding = snap.format, snap.encoding
-            out.parsed_now += 1
+            return _remembered(cache, rel, before, snap, url, cached), snap.sha256, snap.size, False
+        assert snap.text is not None
+        result = parse_snapshot_text(snap.text, snap.format, url)
+        result.format, result.encoding = snap.format, snap.encoding
+    return _remembered(cache, rel, before, snap, url, result), snap.sha256, snap.size, True
+
+
+def _remembered(
+    cache: PageCache,
+    rel: str,
+    before: os.stat_result | None,
+    snap: Snapshot,
+    url: str | None,
+    result: PageResult,
+) -> PageResult:
+    """Store the result by content and the file's stat → sha256, unless the problem may pass."""
     if not snap.transient:  # a permission or link problem may be fixed without a touch
         cache.put(snap.sha256, url, result)
         if before is not None:
             cache.remember_sha(rel, before.st_size, before.st_mtime_ns, snap.sha256)
-    return result, snap.sha256, snap.size
+    return result
 
 
 def merge_extractions(parts: list[Extraction]) -> Extraction:
@@ -254,7 +326,7 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
 
 def _cached(cache: PageCache, st: os.stat_result | None, rel: str, url: str | None):  # noqa: ANN202
     """(result, sha, size) from the caches when the file is unchanged, else (None, "", 0)."""
-    if st is None or stat.S_ISLNK(st.st_mode):
+    if not _regular(st):
         return None, "", 0
     sha = cache.known_sha(rel, st.st_size, st.st_mtime_ns)
     if sha is None:
@@ -263,8 +335,13 @@ def _cached(cache: PageCache, st: os.stat_result | None, rel: str, url: str | No
     return (result, sha, st.st_size) if result is not None else (None, "", 0)
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def _regular(st: os.stat_result | None) -> bool:
+    """A file whose stat can vouch for its bytes (not missing, not a symlink)."""
+    return st is not None and not stat.S_ISLNK(st.st_mode)
+
+
+def _lstat(path: str) -> os.stat_result | None:
     try:
-        return path.lstat()
+        return os.lstat(path)
     except OSError:
         return None

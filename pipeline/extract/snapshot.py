@@ -44,18 +44,27 @@ def rel_of(raw_dir: Path, path: Path) -> str:
     return path.relative_to(raw_dir).as_posix()
 
 
-def iter_raw_files(raw_dir: Path) -> list[Path]:
-    """Every candidate snapshot under raw_dir, sorted by relative path (sidecars excluded)."""
-    files = []
-    for root, dirs, names in os.walk(raw_dir, followlinks=False):
+def raw_rel_paths(raw_dir: Path) -> list[str]:
+    """Every candidate snapshot under raw_dir (sidecars excluded), as sorted POSIX paths relative
+    to it. Strings, not Paths: every run walks the whole folder, and pathlib objects for tens of
+    thousands of files cost about a second per walk."""
+    base = str(raw_dir)
+    rels = []
+    for root, dirs, names in os.walk(base, followlinks=False):
         # a link to a folder is not followed, but listed: it gets a row saying so
         linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
+        prefix = "" if root == base else root[len(base) + 1 :].replace(os.sep, "/") + "/"
         for name in names + linked:
             if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
                 continue
-            files.append(Path(root) / name)
-    return sorted(files, key=lambda p: rel_of(raw_dir, p))
+            rels.append(prefix + name)
+    return sorted(rels)
+
+
+def iter_raw_files(raw_dir: Path) -> list[Path]:
+    """Every candidate snapshot under raw_dir, sorted by relative path (sidecars excluded)."""
+    return [raw_dir / rel for rel in raw_rel_paths(raw_dir)]
 
 
 def hash_file(path: Path) -> tuple[str, int]:
