@@ -299,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    from pipeline.gc_tuning import tune_gc
+
+    tune_gc()
     warnings.filterwarnings("ignore", message=".*beta.*")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     if argv and argv[0] == "fetch":

@@ -9,6 +9,9 @@ from pipeline.assets.extract import bucket_assets, extracted_pages
 from pipeline.assets.publish import published_release
 from pipeline.assets.resources import PipelinePaths
 from pipeline.assets.tables import published_tables
+from pipeline.gc_tuning import tune_gc
+
+tune_gc()  # this module is what every Dagster process (UI, daemon, step workers) loads
 
 core_assets = [
     *bucket_assets,
