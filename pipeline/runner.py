@@ -91,9 +91,13 @@ def stage_tables(
     extraction: Extraction,
     resolution: Resolution,
     reports: dict[str, TableReport] | None = None,
+    consume: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Assembled, validated tables; `reports` receives what validation found per table."""
-    return validate_all(assemble(extraction, resolution), reports)
+    """Assembled, validated tables; `reports` receives what validation found per table.
+
+    `consume` empties the stages' row lists as the tables are built (see `assemble`).
+    """
+    return validate_all(assemble(extraction, resolution, consume), reports)
 
 
 def release_free_memory() -> None:
@@ -235,10 +239,10 @@ def run_pipeline(
     resolution = stage_resolve(extraction)
     seconds["dedup"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    tables = stage_tables(extraction, resolution)
+    stats = {"parsed_now": extraction.parsed_now, "reused": extraction.reused}
+    tables = stage_tables(extraction, resolution, consume=True)
     seconds["validate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    stats = {"parsed_now": extraction.parsed_now, "reused": extraction.reused}
     staging = stage_write_release(tables, out_dir)
     record = stage_publish(
         staging,

@@ -50,24 +50,40 @@ def sort_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys, na_position="last", kind="mergesort").reset_index(drop=True)
 
 
-def assemble(extraction: Extraction, resolution: Resolution) -> dict[str, pd.DataFrame]:
-    """All published tables (before row validation) from the two pure stages."""
-    entries = []
-    for e in extraction.entries:
-        doc = resolution.entry_document.get((e["page_sha256"], int(e["position"])))
-        entries.append({**e, "document_id": doc})
-    pages = [
-        {**d, "document_id": resolution.page_document.get(d["page_sha256"])}
-        for d in extraction.details
+def assemble(
+    extraction: Extraction, resolution: Resolution, consume: bool = False
+) -> dict[str, pd.DataFrame]:
+    """All published tables (before row validation) from the two pure stages.
+
+    With `consume`, each row list is emptied once its table is built, so the rows and the
+    frames are never all in memory at once (the rows weigh about as much as the frames: some
+    300 MB at archive scale). Only for callers that do not need the stages' rows afterwards.
+    """
+    plan = [
+        ("raw_pages", extraction, "raw_pages", None),
+        ("listings", extraction, "listings", None),
+        ("listing_entries", extraction, "entries", _with_entry_document),
+        ("document_pages", extraction, "details", _with_page_document),
+        ("documents", resolution, "documents", None),
+        ("document_listings", resolution, "document_listings", None),
+        ("document_matches", resolution, "document_matches", None),
+        ("document_people", resolution, "document_people", None),
+        ("quarantine", extraction, "quarantine", None),
     ]
-    return {
-        "raw_pages": build_frame("raw_pages", extraction.raw_pages),
-        "listings": build_frame("listings", extraction.listings),
-        "listing_entries": build_frame("listing_entries", entries),
-        "document_pages": build_frame("document_pages", pages),
-        "documents": build_frame("documents", resolution.documents),
-        "document_listings": build_frame("document_listings", resolution.document_listings),
-        "document_matches": build_frame("document_matches", resolution.document_matches),
-        "document_people": build_frame("document_people", resolution.document_people),
-        "quarantine": build_frame("quarantine", extraction.quarantine),
-    }
+    tables = {}
+    for table, source, attribute, add_ids in plan:
+        rows = getattr(source, attribute)
+        tables[table] = build_frame(table, add_ids(rows, resolution) if add_ids else rows)
+        if consume:
+            rows.clear()
+    return tables
+
+
+def _with_entry_document(entries: list[dict], resolution: Resolution) -> list[dict]:
+    ids = resolution.entry_document
+    return [{**e, "document_id": ids.get((e["page_sha256"], int(e["position"])))} for e in entries]
+
+
+def _with_page_document(details: list[dict], resolution: Resolution) -> list[dict]:
+    ids = resolution.page_document
+    return [{**d, "document_id": ids.get(d["page_sha256"])} for d in details]

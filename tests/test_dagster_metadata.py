@@ -56,8 +56,8 @@ def test_schema_checks_report_the_validation_of_the_same_step(
 
     assemble = runner.assemble
 
-    def one_bad_entry(extraction, resolution):  # noqa: ANN001, ANN202
-        tables = assemble(extraction, resolution)
+    def one_bad_entry(extraction, resolution, consume=False):  # noqa: ANN001, ANN202
+        tables = assemble(extraction, resolution, consume)
         tables["listing_entries"].loc[3, "position"] = 0
         return tables
 

@@ -234,6 +234,20 @@ def test_forked_workers_and_rows_memo_give_the_same_tables(
     assert warm == (transient, pages - transient)
 
 
+def test_consuming_assembly_empties_the_rows_and_builds_the_same_tables(
+    fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path], tmp_path: Path
+) -> None:
+    folder, run, _ = fuzzed
+    extraction = stage_extract(folder.root, tmp_path / "out")
+    resolution = stage_resolve(extraction)
+    tables = stage_tables(extraction, resolution, consume=True)
+    for table, frame in run.tables.items():
+        pd.testing.assert_frame_equal(tables[table], frame, obj=table)
+    left = [extraction.raw_pages, extraction.entries, extraction.details, resolution.documents]
+    assert [len(rows) for rows in left] == [0, 0, 0, 0]
+    assert len(run.tables["listing_entries"]) > 100  # there was something to empty
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

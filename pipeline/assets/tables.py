@@ -67,7 +67,8 @@ def published_tables(  # noqa: ANN201
     """Typed, sorted tables; rows failing a pandera rule move to `quarantine` with the rule."""
     started = time.perf_counter()
     reports: dict[str, TableReport] = {}
-    tables = stage_tables(extracted_pages, resolved_documents, reports)
+    # this step is the last to read the pages and the resolution: their rows go as tables come
+    tables = stage_tables(extracted_pages, resolved_documents, reports, consume=True)
     if paths.show_progress:
         refused = int((tables["quarantine"]["stage"] == "validate").sum())
         summary = f"{len(tables)} tables validated, {refused} rows quarantined by rules"
