@@ -131,3 +131,40 @@ def test_a_build_over_the_memory_cap_is_retried_without_it(
     assert limits == ["1MB", None]
     assert len(_search(release / "archive.duckdb", "Xinjiang")) == 14
     assert sorted(p.name for p in release.iterdir() if "duckdb" in p.name) == ["archive.duckdb"]
+
+
+def test_text_counted_in_slices_gives_the_same_index(
+    seed_outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large archives are tokenized a slice of documents at a time (to fit the memory cap);
+    slices as small as a few pages give the one-slice index, and no scratch file is left."""
+    whole = _release_copy(seed_outputs, tmp_path / "whole")
+    build_database(whole / "archive.duckdb", whole)
+    monkeypatch.setattr(search_index, "SLICE_BYTES", 2_000)
+    sliced = _release_copy(seed_outputs, tmp_path / "sliced")
+    build_database(sliced / "archive.duckdb", sliced)
+    for query in QUERIES:
+        assert _search(sliced / "archive.duckdb", query) == _search(whole / "archive.duckdb", query)
+    assert sorted(p.name for p in sliced.iterdir() if "duckdb" in p.name) == ["archive.duckdb"]
+
+
+def test_a_document_with_several_detail_pages_scores_as_the_extension_does(
+    seed_outputs: Path, tmp_path: Path
+) -> None:
+    """A document's bodies are tokenized page by page: the same counts as the concatenation."""
+    release = _release_copy(seed_outputs, tmp_path / "release")
+    pages = pd.read_parquet(release / "document_pages.parquet")
+    second = pages.iloc[[0]].copy()
+    second["page_sha256"] = "f" * 64
+    second["body"] = "Zanzibar shipping, Zanzibar harbour; the Kovalev memorandum."
+    from pipeline.publish.parquet import write_parquet
+
+    both = pd.concat([pages, second]).sort_values("page_sha256").reset_index(drop=True)
+    write_parquet("document_pages", both, release / "document_pages.parquet")
+    db = release / "archive.duckdb"
+    build_database(db, release)
+    for query in ["Zanzibar", "Kovalev", "Xinjiang"]:
+        mine, theirs = _search(db, query), _extension_scores(db, query)
+        assert [d for d, _ in mine] == [d for d, _ in theirs]
+        assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], rel=1e-12)
+    assert [d for d, _ in _search(db, "Zanzibar")] == [second["document_id"].iloc[0]]

@@ -40,33 +40,6 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
 
 
-# Bodies and people are aggregated per document once, then joined: the correlated subqueries
-# this replaces peaked about 100 MB higher in the archive-scale build (740 vs 637 MB). Both
-# aggregates are ordered, so a document's text (and its hash, which lets the next release reuse
-# its search terms) is the same from one build to the next.
-SEARCH_CORPUS_SQL = """
-CREATE TABLE store.search_corpus AS
-WITH bodies AS (
-    SELECT document_id, string_agg(body, ' ' ORDER BY page_sha256) AS body
-    FROM store.document_pages GROUP BY document_id
-), people AS (
-    SELECT document_id,
-           string_agg(DISTINCT person || ' ' || name_printed, ' '
-                      ORDER BY person || ' ' || name_printed) AS people
-    FROM store.document_people GROUP BY document_id
-)
-SELECT d.document_id,
-       coalesce(d.title, '') AS title,
-       coalesce(d.summary, '') AS summary,
-       coalesce(b.body, '') AS body,
-       coalesce(x.people, '') AS people
-FROM store.documents d
-LEFT JOIN bodies b USING (document_id)
-LEFT JOIN people x USING (document_id)
-ORDER BY d.document_id
-"""
-
-
 # DuckDB's own default is 80% of RAM. The build is the run's memory peak; capped, DuckDB spills
 # to a temp folder beside the file instead (archive scale: ~750 -> ~580 MB, +0.3 s). A build
 # that cannot fit is retried without the cap: the cap may cost time, never the run.
@@ -99,12 +72,12 @@ def _build(
         if memory_limit:
             con.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
         con.execute("CREATE SCHEMA store")
-        for table, (model, sort_keys) in TABLES.items():
+        for table, (model, _) in TABLES.items():
             src = sql_literal((parquet_dir / f"{table}.parquet").as_posix())
-            order = ", ".join(sort_keys)
-            con.execute(
-                f"CREATE TABLE store.{table} AS SELECT * FROM read_parquet({src}) ORDER BY {order}"
-            )
+            # The Parquet rows are in the model's sort order already, and DuckDB keeps insertion
+            # order: an ORDER BY here would sort the wide document_pages rows again, which does
+            # not fit the memory cap at 10x archive scale (the build then ran uncapped: 5.7 GB).
+            con.execute(f"CREATE TABLE store.{table} AS SELECT * FROM read_parquet({src})")
             con.execute(f"CREATE VIEW main.{table} AS SELECT * FROM store.{table}")
             description = (model.__doc__ or "").strip().splitlines()[0]
             con.execute(f"COMMENT ON TABLE store.{table} IS {sql_literal(description)}")
@@ -113,7 +86,6 @@ def _build(
                 if column.description:
                     comment = sql_literal(column.description)
                     con.execute(f"COMMENT ON COLUMN store.{table}.{name} IS {comment}")
-        con.execute(SEARCH_CORPUS_SQL)
         reused = build_search_index(con, previous)
         con.execute("CHECKPOINT")
         return reused
