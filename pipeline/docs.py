@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.extract.cache import atomic_write_bytes
+from pipeline.atomic_files import atomic_write_bytes
 from pipeline.publish.parquet import arrow_schema
 from schemas import TABLES
 

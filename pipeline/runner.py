@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.atomic_files import atomic_write_bytes
 from pipeline.clock import now_iso
 from pipeline.dedup.resolve import Resolution, resolve
-from pipeline.extract.cache import atomic_write_bytes
 from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
 from pipeline.extract.pages import Extraction, Progress, extract_bucket, merge_extractions
 from pipeline.publish.release import current_release, finish_release, stage_release

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from pipeline.extract.cache import atomic_write_bytes
+from pipeline.atomic_files import atomic_write_bytes
 from pipeline.extract.records import PARSER_VERSION
 
 LOCK_NAME = ".pipeline.lock"

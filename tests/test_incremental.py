@@ -17,8 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import pipeline.extract.batch_store as batch_store
 import pipeline.extract.pages as pages
 import pipeline.extract.rows_memo as rows_memo
+from pipeline.extract.batch_store import BatchStore, write_batch
+from pipeline.extract.cache import RESULTS_LAYOUT
 from pipeline.extract.fingerprint import raw_fingerprint
 from pipeline.extract.snapshot import SIDECAR_SUFFIX
 from pipeline.runner import RunResult, run_pipeline
@@ -183,28 +186,50 @@ def test_removed_file_leaves_every_table(raw_copy: Path, tmp_path: Path, removed
     assert _cached_results(out) == N_SEEDS - 1  # and the results file drops its page
 
 
+def _results(out: Path) -> BatchStore:
+    return BatchStore(out / ".cache" / "results-0-of-1", RESULTS_LAYOUT)  # run_pipeline: 1 bucket
+
+
 def _cached_results(out: Path) -> int:
-    return sum(len(p.read_text().splitlines()) for p in (out / ".cache").glob("results-*.jsonl"))
+    return len(_results(out).stored)
 
 
-def test_damaged_results_line_costs_one_reparse(
+def _drop_rows_memo(out: Path) -> None:
+    for memo in (out / ".cache").glob("rows-*"):
+        shutil.rmtree(memo)  # with the rows memo, the results would not even be looked up
+
+
+def test_damaged_result_entry_costs_one_reparse(
     raw_copy: Path, tmp_path: Path, counted: Counter
 ) -> None:
     out = tmp_path / "out"
     first = run_pipeline(raw_copy, out)
-    (results,) = (out / ".cache").glob("results-*.jsonl")
-    lines = results.read_text().splitlines()
-    assert len(lines) == N_SEEDS and not (out / ".cache" / "pages").exists()
-    key, _, payload = lines[2].partition("\t")
-    lines[2] = f"{key}\t{payload[: len(payload) // 2]}"  # a line cut in half
-    results.write_text("\n".join(lines) + "\n")
-    for memo in (out / ".cache").glob("rows-*"):
-        shutil.rmtree(memo)  # with the rows memo, the damaged line would not even be read
+    stored = _results(out).stored
+    assert len(stored) == N_SEEDS and not (out / ".cache" / "pages").exists()
+    key = sorted(stored)[2]
+    payload = stored[key]
+    write_batch(_results(out).folder, RESULTS_LAYOUT, {key: payload[: len(payload) // 2]})
+    _drop_rows_memo(out)
     counted.clear()
     again = run_pipeline(raw_copy, out)
     assert (counted["read"], counted["parse"]) == (1, 1)
     assert again.record.release_id == first.record.release_id
-    assert results.read_text().splitlines()[2].partition("\t")[2] == payload  # mended
+    assert _results(out).stored[key] == payload  # mended
+
+
+def test_damaged_results_batch_costs_its_pages(
+    raw_copy: Path, tmp_path: Path, counted: Counter
+) -> None:
+    out = tmp_path / "out"
+    first = run_pipeline(raw_copy, out)
+    (batch,) = _results(out).folder.glob("*.pickle")
+    batch.write_bytes(batch.read_bytes()[:100])  # cut short, as by a full disk
+    _drop_rows_memo(out)
+    counted.clear()
+    again = run_pipeline(raw_copy, out)
+    assert (counted["read"], counted["parse"]) == (N_SEEDS, N_SEEDS)
+    assert again.record.release_id == first.record.release_id
+    assert not batch.exists() and _cached_results(out) == N_SEEDS
 
 
 def test_parser_version_bump_reparses_everything(
@@ -385,7 +410,7 @@ def test_memo_grows_by_batches_and_is_compacted(
     run_pipeline(raw_copy, out)
     assert len(_memo_batches(out)) == 3  # the third batch forgets the removed page
     assert SEED_SEARCH_4 not in _memo(out).stored
-    monkeypatch.setattr(rows_memo, "_COMPACT_SLACK", 0)
+    monkeypatch.setattr(batch_store, "COMPACT_SLACK", 0)
     for name in (SEED_SEARCH_1, SEED_DETAIL):
         (raw_copy / name).unlink()
     run_pipeline(raw_copy, out)  # 7 records for 3 pages: rewritten as one batch

@@ -23,7 +23,7 @@ from pipeline.extract.classify import parse_blocks, parse_text
 from pipeline.extract.fingerprint import stat_lines_at
 from pipeline.extract.page_rows import page_rows, qrow
 from pipeline.extract.records import PageResult
-from pipeline.extract.rows_memo import MemoEntry, PageRows, RowsMemo, write_batch
+from pipeline.extract.rows_memo import PageRows, RowsMemo, add_to_memo
 from pipeline.extract.snapshot import (
     Snapshot,
     raw_rel_paths,
@@ -44,7 +44,8 @@ class FilesPart:
     parsed_now: int
     reused: int
     stats: dict[str, list]  # file stats learnt
-    learnt: tuple[dict[str, str], list[str]]  # new results, keys of reused ones
+    learnt: tuple[int, list[str]]  # results written, keys of every result used
+    memo_written: int = 0  # rows memo entries written
 
 
 @dataclass
@@ -110,7 +111,8 @@ def extract_bucket(
     base = str(raw_dir)
     out = Extraction()
     rels = [rel for rel in raw_rel_paths(raw_dir) if bucket_of(rel, buckets) == bucket]
-    live: dict[str, MemoEntry] = {}
+    live: set[str] = set()  # pages whose rows the memo holds after this run
+    rows: dict[str, PageRows] = {}
     todo: list[Todo] = []
     for rel in rels:
         st = _lstat(os.path.join(base, rel))  # before reading: stat line, cache and key agree
@@ -120,10 +122,10 @@ def extract_bucket(
         if hit is None:
             todo.append((raw_dir / rel, rel, st, lines))
         else:
-            live[rel] = hit
+            live.add(rel)
+            rows[rel] = hit[2]
             cache.keep(hit[1])
     out.reused = len(live)
-    rows = {rel: entry[2] for rel, entry in live.items()}
     if processes > 1 and len(todo) >= 4 * processes:
         parts = _in_workers(raw_dir, cache, memo.folder, todo, processes)
         for part in parts:
@@ -133,16 +135,15 @@ def extract_bucket(
             progress("extract", len(todo), len(todo))
     else:
         parts = [_extract_files(raw_dir, cache, memo.folder, todo, progress)]  # learnt in place
-    lines_of = {rel: lines for _, rel, _, lines in todo}
     written = 0
     for part in parts:
         out.parsed_now += part.parsed_now
         out.reused += part.reused
+        written += part.memo_written
         for rel, key, page in part.pages:
             rows[rel] = page
             if key is not None:
-                live[rel] = (tuple(lines_of[rel]), key, page)
-                written += 1
+                live.add(rel)
     for rel in rels:  # the files' order, whichever way each page's rows came
         _absorb_page(out, rows[rel])
     cache.forget_missing(set(rels))
@@ -189,7 +190,7 @@ def _extract_files(
 ) -> FilesPart:
     """The per-file loop: cache lookup or read and parse, then the page's rows (added to the
     rows memo here, so forked workers write their batches in parallel)."""
-    part = FilesPart([], 0, 0, {}, ({}, []))
+    part = FilesPart([], 0, 0, {}, (0, []))
     for n, (path, rel, st, _) in enumerate(todo, 1):
         meta, sidecar_problem = read_sidecar(path)
         url = meta.get("url") if isinstance(meta.get("url"), str) else None
@@ -213,7 +214,7 @@ def _extract_files(
         part.pages.append((rel, PageCache.key(sha, url) if stable else None, rows))
         if progress:
             progress("extract", n, len(todo))
-    write_batch(
+    part.memo_written = add_to_memo(
         memo_dir,
         {
             rel: (tuple(lines), key, rows)

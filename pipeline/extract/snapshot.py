@@ -62,11 +62,6 @@ def raw_rel_paths(raw_dir: Path) -> list[str]:
     return sorted(rels)
 
 
-def iter_raw_files(raw_dir: Path) -> list[Path]:
-    """Every candidate snapshot under raw_dir, sorted by relative path (sidecars excluded)."""
-    return [raw_dir / rel for rel in raw_rel_paths(raw_dir)]
-
-
 def hash_file(path: Path) -> tuple[str, int]:
     """sha256 and size, streamed so a huge file never sits in memory."""
     digest = hashlib.sha256()
