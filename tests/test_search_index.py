@@ -137,7 +137,7 @@ def test_text_counted_in_slices_gives_the_same_index(
     seed_outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large archives are tokenized a slice of documents at a time (to fit the memory cap);
-    slices as small as a few pages give the one-slice index, and no scratch file is left."""
+    slices as small as a few pages give the one-slice index, and no spill file is left."""
     whole = _release_copy(seed_outputs, tmp_path / "whole")
     build_database(whole / "archive.duckdb", whole)
     monkeypatch.setattr(search_index, "SLICE_BYTES", 2_000)
