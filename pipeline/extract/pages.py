@@ -108,23 +108,10 @@ def extract_bucket(
     raw_dir = Path(raw_dir)
     name = f"{bucket}-of-{buckets}"
     cache, memo = PageCache(cache_dir, bucket_name=name), RowsMemo(cache_dir, name)
-    base = str(raw_dir)
     out = Extraction()
     rels = [rel for rel in raw_rel_paths(raw_dir) if bucket_of(rel, buckets) == bucket]
-    live: set[str] = set()  # pages whose rows the memo holds after this run
-    rows: dict[str, PageRows] = {}
-    todo: list[Todo] = []
-    for rel in rels:
-        st = _lstat(os.path.join(base, rel))  # before reading: stat line, cache and key agree
-        lines = stat_lines_at(base, rel, st)
-        out.stat_lines += lines
-        hit = memo.get(rel, lines) if _regular(st) else None
-        if hit is None:
-            todo.append((raw_dir / rel, rel, st, lines))
-        else:
-            live.add(rel)
-            rows[rel] = hit[2]
-            cache.keep(hit[1])
+    rows, todo = _from_memo(raw_dir, rels, memo, cache, out)
+    live = set(rows)  # pages whose rows the memo holds after this run
     out.reused = len(live)
     if processes > 1 and len(todo) >= 4 * processes:
         parts = _in_workers(raw_dir, cache, memo.folder, todo, processes)
@@ -150,6 +137,27 @@ def extract_bucket(
     cache.save()
     memo.finish(live, written)
     return out
+
+
+def _from_memo(
+    raw_dir: Path, rels: list[str], memo: RowsMemo, cache: PageCache, out: Extraction
+) -> tuple[dict[str, PageRows], list[Todo]]:
+    """The rows of pages the memo holds unchanged, and the files still to read. Every file's
+    stat lines go to `out` (taken before any reading: stat line, cache and key agree)."""
+    base = str(raw_dir)
+    rows: dict[str, PageRows] = {}
+    todo: list[Todo] = []
+    for rel in rels:
+        st = _lstat(os.path.join(base, rel))
+        lines = stat_lines_at(base, rel, st)
+        out.stat_lines += lines
+        hit = memo.get(rel, lines) if _regular(st) else None
+        if hit is None:
+            todo.append((raw_dir / rel, rel, st, lines))
+        else:
+            rows[rel] = hit[2]
+            cache.keep(hit[1])
+    return rows, todo
 
 
 def _in_workers(
