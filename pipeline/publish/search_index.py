@@ -172,8 +172,7 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     # The regex tokenizer is most of the cost, and DuckDB scans a table of a few thousand rows
     # on one thread (one row group): one UNION ALL branch per thread splits it by document.
     # Documents are counted a slice of about SLICE_BYTES of text at a time, so one statement's
-    # (document, word) counts fit in the memory cap whatever the archive's size. Within a slice,
-    # one UNION ALL branch per thread: DuckDB scans a table of a few thousand rows on one thread.
+    # (document, word) counts fit in the memory cap whatever the archive's size.
     parts = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
     con.execute(
         f"CREATE TABLE work.fresh_text AS SELECT hash(document_id) % {parts} AS part, "
