@@ -1,5 +1,10 @@
 """One page's parse result → rows of the page-level tables (raw_pages, listings, entries,
-detail pages, quarantine), with the ids and provenance every row carries."""
+detail pages, quarantine), with the ids and provenance every row carries.
+
+Entry and detail rows also carry `dedup_keys` (normalize.row_keys), which no table publishes:
+dedup's matching keys, computed here so the extraction workers share the work and the rows
+memo keeps it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pipeline.dates import parse_date
+from pipeline.dedup.normalize import fold, row_keys
 from pipeline.extract.records import PageResult
 from pipeline.extract.urls import url_facts
 
@@ -18,8 +24,6 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
-    from pipeline.dedup.normalize import fold
-
     return _SLUG.sub("-", fold(text)).strip("-")[:80]
 
 
@@ -108,6 +112,7 @@ def page_rows(
                 )
                 continue
             d = parse_date(e["date_raw"])
+            summary = None if e["is_truncated"] else e["summary"]
             out.entries.append(
                 {
                     **e,
@@ -116,6 +121,7 @@ def page_rows(
                     "date_start": d.start if d else None,
                     "date_end": d.end if d else None,
                     "date_precision": d.precision if d else "unparsed",
+                    "dedup_keys": row_keys(e["date_raw"], e["title"], summary),
                 }
             )
     if result.detail is not None:
@@ -132,6 +138,9 @@ def page_rows(
             date_start=d.start if d else None,
             date_end=d.end if d else None,
             date_precision=d.precision if d else "unparsed",
+            dedup_keys=row_keys(
+                detail.date_raw, detail.title, None if detail.is_truncated else detail.summary
+            ),
         )
         out.details.append(row)
 
