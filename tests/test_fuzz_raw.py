@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.extract.pages import Extraction, merge_extractions
+from pipeline.extract.pages import merge_extractions
 from pipeline.runner import (
     RunResult,
     run_pipeline,
@@ -246,21 +246,6 @@ def test_consuming_assembly_empties_the_rows_and_builds_the_same_tables(
     left = [extraction.raw_pages, extraction.entries, extraction.details, resolution.documents]
     assert [len(rows) for rows in left] == [0, 0, 0, 0]
     assert len(run.tables["listing_entries"]) > 100  # there was something to empty
-
-
-def test_matching_keys_from_extraction_are_the_ones_dedup_would_compute(
-    fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path], tmp_path: Path
-) -> None:
-    folder, _, _ = fuzzed
-    extraction = stage_extract(folder.root, tmp_path / "out")
-    rows = extraction.entries + extraction.details
-    assert rows and all(len(r["dedup_keys"]) == 4 for r in rows)
-    bare = Extraction(
-        entries=[{k: v for k, v in e.items() if k != "dedup_keys"} for e in extraction.entries],
-        details=[{k: v for k, v in d.items() if k != "dedup_keys"} for d in extraction.details],
-        listings=extraction.listings,
-    )
-    assert stage_resolve(extraction) == stage_resolve(bare)
 
 
 def _sha(text: str) -> str:

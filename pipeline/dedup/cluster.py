@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipeline.dedup.normalize import discriminators, row_keys
+from pipeline.dates import parse_date
+from pipeline.dedup.normalize import (
+    discriminators,
+    normalize_summary,
+    normalize_title,
+    numbers_in,
+)
 from pipeline.dedup.parties import parties_of
 
 SUMMARY_SAME = 95.0  # summaries this similar count as "the same summary"
@@ -49,9 +55,11 @@ class Row:
     ref: tuple[str, str, int] = ("", "", 0)  # (source, page, position): set once, used a lot
 
     def __post_init__(self) -> None:
-        if not self.date_key:  # keys not given (extraction computes them: see row_keys)
-            keys = row_keys(self.date_raw, self.title, self.summary)
-            self.date_key, self.title_norm, self.summary_norm, self.numbers = keys
+        parsed = parse_date(self.date_raw)
+        self.date_key = parsed.key if parsed else f"raw:{(self.date_raw or '').strip().lower()}"
+        self.title_norm = normalize_title(self.title)
+        self.summary_norm = normalize_summary(self.summary)
+        self.numbers = numbers_in(self.title)
         self.ref = (self.source, self.page_sha256, self.position)
 
 

@@ -11,8 +11,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pipeline.dates import parse_date
-
 _ABBREVIATIONS = [
     (re.compile(r"\bcdes\b\.?"), "comrades"),
     (re.compile(r"\bcde\b\.?"), "comrade"),
@@ -67,21 +65,6 @@ def numbers_in(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(str(int(n)) for n in _NUMBER.findall(text))
-
-
-# (date key, title key, summary key, numbers in the title): what dedup compares a row by.
-RowKeys = tuple[str, str, str, tuple[str, ...]]
-
-
-def row_keys(date_raw: str | None, title: str | None, summary: str | None) -> RowKeys:
-    """The matching keys of one listing entry or detail page.
-
-    Pure and per row, so extraction computes them in its workers (and keeps them in the rows
-    memo) instead of dedup computing them all in one process.
-    """
-    parsed = parse_date(date_raw)
-    date_key = parsed.key if parsed else f"raw:{(date_raw or '').strip().lower()}"
-    return date_key, normalize_title(title), normalize_summary(summary), numbers_in(title)
 
 
 _DISCRIMINATORS = re.compile(

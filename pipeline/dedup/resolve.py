@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from pipeline.dates import parse_date
 from pipeline.dedup.cluster import Cluster, Row, cluster_rows
-from pipeline.dedup.normalize import RowKeys
 from pipeline.dedup.parties import parse_title
 from pipeline.dedup.people import canonical_person
 
@@ -33,8 +32,6 @@ def _archive_id(detail: dict) -> str | None:
 
 
 def _rows(entries: list[dict], details: list[dict]) -> list[Row]:
-    """Rows to cluster; their matching keys come precomputed from extraction (`dedup_keys`)
-    when present, else Row computes them."""
     rows = []
     for e in entries:
         summary = None if e.get("is_truncated") else e.get("summary")
@@ -46,8 +43,6 @@ def _rows(entries: list[dict], details: list[dict]) -> list[Row]:
                 e.get("date_raw"),
                 e.get("title"),
                 summary,
-                None,
-                *_keys(e),
             )
         )
     for d in details:
@@ -60,16 +55,10 @@ def _rows(entries: list[dict], details: list[dict]) -> list[Row]:
                 d.get("date_raw"),
                 d.get("title"),
                 summary,
-                _archive_id(d),
-                *_keys(d),
+                archive_id=_archive_id(d),
             )
         )
     return rows
-
-
-def _keys(row: dict) -> RowKeys | tuple[()]:
-    keys = row.get("dedup_keys")
-    return tuple(keys) if keys else ()
 
 
 def _hash(text: str) -> str:

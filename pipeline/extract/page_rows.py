@@ -1,10 +1,5 @@
 """One page's parse result → rows of the page-level tables (raw_pages, listings, entries,
-detail pages, quarantine), with the ids and provenance every row carries.
-
-Entry and detail rows also carry `dedup_keys` (normalize.row_keys), which no table publishes:
-dedup's matching keys, computed here so the extraction workers share the work and the rows
-memo keeps it.
-"""
+detail pages, quarantine), with the ids and provenance every row carries."""
 
 from __future__ import annotations
 
@@ -12,7 +7,6 @@ import re
 from typing import TYPE_CHECKING
 
 from pipeline.dates import parse_date
-from pipeline.dedup.normalize import fold, row_keys
 from pipeline.extract.records import PageResult
 from pipeline.extract.urls import url_facts
 
@@ -24,6 +18,8 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
+    from pipeline.dedup.normalize import fold
+
     return _SLUG.sub("-", fold(text)).strip("-")[:80]
 
 
@@ -112,7 +108,6 @@ def page_rows(
                 )
                 continue
             d = parse_date(e["date_raw"])
-            summary = None if e["is_truncated"] else e["summary"]
             out.entries.append(
                 {
                     **e,
@@ -121,7 +116,6 @@ def page_rows(
                     "date_start": d.start if d else None,
                     "date_end": d.end if d else None,
                     "date_precision": d.precision if d else "unparsed",
-                    "dedup_keys": row_keys(e["date_raw"], e["title"], summary),
                 }
             )
     if result.detail is not None:
@@ -138,9 +132,6 @@ def page_rows(
             date_start=d.start if d else None,
             date_end=d.end if d else None,
             date_precision=d.precision if d else "unparsed",
-            dedup_keys=row_keys(
-                detail.date_raw, detail.title, None if detail.is_truncated else detail.summary
-            ),
         )
         out.details.append(row)
 
