@@ -12,6 +12,7 @@ Stored as batch files in `rows-<bucket>/` (batch_store.py): whoever builds rows 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from pipeline.extract import records
 from pipeline.extract.batch_store import BatchStore, write_batch
@@ -53,8 +54,8 @@ class RowsMemo:
 
     def get(self, rel: str, stat_lines: list[str]) -> MemoEntry | None:
         """The stored entry when the page's snapshot and sidecar stats are unchanged."""
-        entry = self._store.stored.get(rel)
-        return entry if entry is not None and entry[0] == tuple(stat_lines) else None  # type: ignore[index,return-value]
+        entry = cast("MemoEntry | None", self._store.stored.get(rel))
+        return entry if entry is not None and entry[0] == tuple(stat_lines) else None
 
     def finish(self, live: set[str], written: int) -> None:
         """Forget pages that went or changed into transient problems (see BatchStore.finish)."""
