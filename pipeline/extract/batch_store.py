@@ -43,6 +43,15 @@ def _read_batch(path: Path, version: str) -> dict | None:
     return entries if batch_version == version and isinstance(entries, dict) else None
 
 
+def _apply(target: dict[str, object], batch: dict[str, object]) -> None:
+    """A later batch over the entries so far: values override, None forgets."""
+    for key, value in batch.items():
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+
+
 class BatchStore:
     """The live entries of one folder's batches (`stored`), and what `finish` needs to keep
     the folder from growing without bound."""
@@ -59,11 +68,7 @@ class BatchStore:
                 self.unusable.append(path)
                 continue
             self.records += len(entries)
-            for key, value in entries.items():
-                if value is None:
-                    self.stored.pop(key, None)
-                else:
-                    self.stored[key] = value
+            _apply(self.stored, entries)
 
     def _batches(self) -> list[Path]:
         if self.folder is None or not self.folder.is_dir():
@@ -90,11 +95,7 @@ class BatchStore:
         batches = self._batches()
         merged: dict[str, object] = {}
         for path in batches:
-            for key, value in (_read_batch(path, self.version) or {}).items():
-                if value is None:
-                    merged.pop(key, None)
-                else:
-                    merged[key] = value
+            _apply(merged, _read_batch(path, self.version) or {})
         write_batch(self.folder, self.version, {k: merged[k] for k in live if k in merged})
         for path in batches:
             path.unlink(missing_ok=True)
