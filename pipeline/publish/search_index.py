@@ -118,20 +118,19 @@ ORDER BY d.document_id
 """
 
 # The same text in parts: (document_id, text) per document's title and summary, per detail page
-# body, per document's people.
-_PARTS_SQL = f"""
-CREATE TEMP VIEW search_parts AS
+# body, per document's people (aggregated once into work.search_people).
+_PARTS_SQL = """
 SELECT document_id, concat_ws(' ', coalesce(title, ''), coalesce(summary, '')) AS text
 FROM store.documents
 UNION ALL
 SELECT document_id, body FROM store.document_pages
 SEMI JOIN store.documents USING (document_id) WHERE body IS NOT NULL
 UNION ALL
-SELECT document_id, people FROM ({_PEOPLE_SQL}) SEMI JOIN store.documents USING (document_id)
+SELECT document_id, people FROM work.search_people SEMI JOIN store.documents USING (document_id)
 """
 
 # A document's text hash, from its fields and its bodies' hashes (small strings to aggregate).
-_HASHES_SQL = f"""
+_HASHES_SQL = """
 CREATE TABLE work.search_hashes AS
 SELECT d.document_id,
        md5(concat_ws('|', coalesce(d.title, ''), coalesce(d.summary, ''),
@@ -141,7 +140,7 @@ LEFT JOIN (
     SELECT document_id, string_agg(md5(body), ' ' ORDER BY page_sha256) AS bodies
     FROM store.document_pages GROUP BY document_id
 ) b USING (document_id)
-LEFT JOIN ({_PEOPLE_SQL}) x USING (document_id)
+LEFT JOIN work.search_people x USING (document_id)
 """
 
 
@@ -166,7 +165,7 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
         "CREATE TABLE work.search_stopwords AS SELECT unnest($words) AS sw",
         {"words": list(english_stopwords())},
     )
-    con.execute(_PARTS_SQL)
+    con.execute(f"CREATE TABLE work.search_people AS {_PEOPLE_SQL}")
     con.execute(_HASHES_SQL)
     reused = _copy_unchanged(con, previous)
     # The regex tokenizer is most of the cost, and DuckDB scans a table of a few thousand rows
@@ -176,7 +175,8 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     parts = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
     con.execute(
         f"CREATE TABLE work.fresh_text AS SELECT hash(document_id) % {parts} AS part, "
-        "document_id, text FROM search_parts ANTI JOIN work.reused_terms_docs USING (document_id)"
+        f"document_id, text FROM ({_PARTS_SQL}) "
+        "ANTI JOIN work.reused_terms_docs USING (document_id)"
     )
     text_bytes = con.sql("SELECT coalesce(sum(strlen(text)), 0) FROM work.fresh_text").fetchone()
     slices = max(1, -(-int(text_bytes[0]) // SLICE_BYTES))
@@ -191,7 +191,6 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
             f"INSERT INTO work.fresh_words SELECT document_id, w, count(*) AS n "
             f"FROM ({branches}) WHERE w <> '' GROUP BY ALL"
         )
-    con.execute("DROP VIEW temp.search_parts")
     con.execute(
         f"""
         CREATE TABLE work.fresh_stems AS
