@@ -104,8 +104,9 @@ def release_free_memory() -> None:
     """Collect garbage; return freed heap pages (glibc) and Arrow's pooled buffers to the OS.
 
     Freed Python objects otherwise stay in the process's resident size, and the DuckDB build
-    that follows would stack its own memory on top of it. Arrow's allocator keeps the buffers of
-    the Parquet writes for reuse (about 50 MB at archive scale) unless asked to let them go.
+    that follows would stack its own memory on top of it. Arrow's allocator keeps freed buffers
+    for reuse unless asked to let them go (the Parquet writes already hand back theirs table by
+    table; this catches any other conversion's).
     """
     import pyarrow as pa
 
