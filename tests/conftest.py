@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,11 @@ def raw_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "raw"
     shutil.copytree(RAW, dst)
     return dst
+
+
+@pytest.fixture()
+def counted(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Counts of files read and pages parsed by the extract stage (see count_reads_and_parses)."""
+    from tests.helpers.incremental import count_reads_and_parses
+
+    return count_reads_and_parses(monkeypatch)

@@ -2,71 +2,39 @@
 run over the same folder (added, changed, touched and removed files; a parser version bump).
 
 Reads and parses are counted by wrapping the extract stage's two entry points, so "not
-re-parsed" is observed, not inferred from timing.
+re-parsed" is observed, not inferred from timing. The rows memo has its own module
+(test_rows_memo.py).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import pickle
 import shutil
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-import pipeline.extract.batch_store as batch_store
-import pipeline.extract.pages as pages
-import pipeline.extract.rows_memo as rows_memo
-from pipeline.extract.batch_store import BatchStore, write_batch
+from pipeline.extract.batch_store import write_batch
 from pipeline.extract.cache import RESULTS_LAYOUT
 from pipeline.extract.fingerprint import raw_fingerprint
-from pipeline.extract.snapshot import SIDECAR_SUFFIX
 from pipeline.runner import RunResult, run_pipeline
 from schemas import TABLES
 from tests.conftest import (
     SEED_DETAIL,
     SEED_SEARCH_1,
     SEED_SEARCH_4,
-    SEED_SINO_SOVIET,
-    SEED_XINJIANG,
     seed_text,
 )
-from tests.helpers.pages import ARCHIVE, new_search_page, seed_entries
-
-N_SEEDS = 5
-
-
-@pytest.fixture()
-def counted(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    """Counts of files read ("read") and pages parsed ("parse") by the extract stage."""
-    calls: Counter = Counter()
-    read, parse = pages.read_snapshot, pages.parse_snapshot_text
-
-    def counting_read(raw_dir, path, *args, **kwargs):  # noqa: ANN001, ANN202
-        calls["read"] += 1
-        calls[f"read:{Path(path).name}"] += 1
-        return read(raw_dir, path, *args, **kwargs)
-
-    def counting_parse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        calls["parse"] += 1
-        return parse(*args, **kwargs)
-
-    monkeypatch.setattr(pages, "read_snapshot", counting_read)
-    monkeypatch.setattr(pages, "parse_snapshot_text", counting_parse)
-    return calls
-
-
-def _release(out: Path) -> dict[str, bytes]:
-    return {t: (out / "current" / f"{t}.parquet").read_bytes() for t in TABLES}
-
-
-def _clean_run_bytes(raw: Path, scratch: Path) -> dict[str, bytes]:
-    """What a first run over `raw` into an empty output folder publishes."""
-    run_pipeline(raw, scratch)
-    return _release(scratch)
+from tests.helpers.incremental import (
+    N_SEEDS,
+    cached_results,
+    clean_run_bytes,
+    drop_rows_memo,
+    release_bytes,
+    results_store,
+)
+from tests.helpers.pages import new_search_page, seed_entries
 
 
 def test_unchanged_input_parses_nothing(raw_copy: Path, tmp_path: Path, counted: Counter) -> None:
@@ -74,12 +42,12 @@ def test_unchanged_input_parses_nothing(raw_copy: Path, tmp_path: Path, counted:
     first = run_pipeline(raw_copy, out)
     assert (first.record.pages_parsed, first.record.pages_reused) == (N_SEEDS, 0)
     assert (counted["read"], counted["parse"]) == (N_SEEDS, N_SEEDS)
-    before = _release(out)
+    before = release_bytes(out)
     counted.clear()
     again = run_pipeline(raw_copy, out)
     assert (again.record.pages_parsed, again.record.pages_reused) == (0, N_SEEDS)
     assert (counted["read"], counted["parse"]) == (0, 0)  # not even re-read: stat cache
-    assert _release(out) == before
+    assert release_bytes(out) == before
     assert again.record.release_id == first.record.release_id
 
 
@@ -88,7 +56,7 @@ def test_touched_file_is_rehashed_not_reparsed(
 ) -> None:
     out = tmp_path / "out"
     run_pipeline(raw_copy, out)
-    before = _release(out)
+    before = release_bytes(out)
     page = raw_copy / SEED_SEARCH_4
     page.chmod(0o644)
     st = page.stat()
@@ -98,7 +66,7 @@ def test_touched_file_is_rehashed_not_reparsed(
     assert counted[f"read:{SEED_SEARCH_4}"] == 1 and counted["read"] == 1  # re-hashed
     assert counted["parse"] == 0
     assert (run.record.pages_parsed, run.record.pages_reused) == (0, N_SEEDS)
-    assert _release(out) == before
+    assert release_bytes(out) == before
     counted.clear()  # the new mtime is remembered: the next run does not read it again
     run_pipeline(raw_copy, out)
     assert counted["read"] == 0
@@ -119,7 +87,7 @@ def test_changed_page_alone_is_reparsed(raw_copy: Path, tmp_path: Path, counted:
     assert (run.record.pages_parsed, run.record.pages_reused) == (1, N_SEEDS - 1)
     titles = set(run.tables["listing_entries"]["title"])
     assert "Letter, Jiang Qing" in titles and "Letter, Jiang Qing to Mao Zedong" not in titles
-    assert _release(out) == _clean_run_bytes(raw_copy, tmp_path / "clean")
+    assert release_bytes(out) == clean_run_bytes(raw_copy, tmp_path / "clean")
 
 
 def test_new_page_alone_is_parsed(raw_copy: Path, tmp_path: Path, counted: Counter) -> None:
@@ -133,7 +101,7 @@ def test_new_page_alone_is_parsed(raw_copy: Path, tmp_path: Path, counted: Count
     assert (run.record.pages_parsed, run.record.pages_reused) == (1, N_SEEDS)
     assert len(run.tables["raw_pages"]) == N_SEEDS + 1
     assert run.record.release_id != first.record.release_id
-    assert _release(out) == _clean_run_bytes(raw_copy, tmp_path / "clean")
+    assert release_bytes(out) == clean_run_bytes(raw_copy, tmp_path / "clean")
 
 
 def _rows_of(run: RunResult, path: str, sha: str) -> dict[str, int]:
@@ -180,23 +148,10 @@ def test_removed_file_leaves_every_table(raw_copy: Path, tmp_path: Path, removed
     assert set(run.tables["documents"]["document_id"]) == (
         set(first.tables["documents"]["document_id"]) - only_there
     )
-    assert _release(out) == _clean_run_bytes(raw_copy, tmp_path / "clean")
+    assert release_bytes(out) == clean_run_bytes(raw_copy, tmp_path / "clean")
     stats = "".join(p.read_text() for p in (out / ".cache").glob("stats*.json"))
     assert removed not in stats  # the stat cache forgets it too
-    assert _cached_results(out) == N_SEEDS - 1  # and the results file drops its page
-
-
-def _results(out: Path) -> BatchStore:
-    return BatchStore(out / ".cache" / "results-0-of-1", RESULTS_LAYOUT)  # run_pipeline: 1 bucket
-
-
-def _cached_results(out: Path) -> int:
-    return len(_results(out).stored)
-
-
-def _drop_rows_memo(out: Path) -> None:
-    for memo in (out / ".cache").glob("rows-*"):
-        shutil.rmtree(memo)  # with the rows memo, the results would not even be looked up
+    assert cached_results(out) == N_SEEDS - 1  # and the results file drops its page
 
 
 def test_damaged_result_entry_costs_one_reparse(
@@ -204,17 +159,17 @@ def test_damaged_result_entry_costs_one_reparse(
 ) -> None:
     out = tmp_path / "out"
     first = run_pipeline(raw_copy, out)
-    stored = _results(out).stored
+    stored = results_store(out).stored
     assert len(stored) == N_SEEDS and not (out / ".cache" / "pages").exists()
     key = sorted(stored)[2]
     payload = stored[key]
-    write_batch(_results(out).folder, RESULTS_LAYOUT, {key: payload[: len(payload) // 2]})
-    _drop_rows_memo(out)
+    write_batch(results_store(out).folder, RESULTS_LAYOUT, {key: payload[: len(payload) // 2]})
+    drop_rows_memo(out)
     counted.clear()
     again = run_pipeline(raw_copy, out)
     assert (counted["read"], counted["parse"]) == (1, 1)
     assert again.record.release_id == first.record.release_id
-    assert _results(out).stored[key] == payload  # mended
+    assert results_store(out).stored[key] == payload  # mended
 
 
 def test_damaged_results_batch_costs_its_pages(
@@ -222,14 +177,14 @@ def test_damaged_results_batch_costs_its_pages(
 ) -> None:
     out = tmp_path / "out"
     first = run_pipeline(raw_copy, out)
-    (batch,) = _results(out).folder.glob("*.pickle")
+    (batch,) = results_store(out).folder.glob("*.pickle")
     batch.write_bytes(batch.read_bytes()[:100])  # cut short, as by a full disk
-    _drop_rows_memo(out)
+    drop_rows_memo(out)
     counted.clear()
     again = run_pipeline(raw_copy, out)
     assert (counted["read"], counted["parse"]) == (N_SEEDS, N_SEEDS)
     assert again.record.release_id == first.record.release_id
-    assert not batch.exists() and _cached_results(out) == N_SEEDS
+    assert not batch.exists() and cached_results(out) == N_SEEDS
 
 
 def test_parser_version_bump_reparses_everything(
@@ -294,127 +249,3 @@ def test_raw_folder_spelling_does_not_change_paths_or_reuse(
     paths = sorted(again.tables["raw_pages"]["path"])
     assert paths == sorted([*first.tables["raw_pages"]["path"], "sub/copy.txt"])
     assert (counted["read"], counted["parse"]) == (1, 0)  # the copy is read, not parsed
-
-
-@pytest.fixture()
-def row_building(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    """Counts of sidecar reads and cached-result decodes: the work the rows memo spares."""
-    import pipeline.extract.cache as cache
-
-    calls: Counter = Counter()
-    sidecar, decode = pages.read_sidecar, cache.PageResult.from_json
-
-    def counting_sidecar(path, *args, **kwargs):  # noqa: ANN001, ANN202
-        calls["sidecar"] += 1
-        return sidecar(path, *args, **kwargs)
-
-    def counting_decode(data):  # noqa: ANN001, ANN202
-        calls["decode"] += 1
-        return decode(data)
-
-    monkeypatch.setattr(pages, "read_sidecar", counting_sidecar)
-    monkeypatch.setattr(cache.PageResult, "from_json", staticmethod(counting_decode))
-    return calls
-
-
-def test_unchanged_pages_take_their_rows_from_the_memo(
-    raw_copy: Path, tmp_path: Path, row_building: Counter
-) -> None:
-    out = tmp_path / "out"
-    first = run_pipeline(raw_copy, out)
-    assert row_building["sidecar"] == N_SEEDS
-    row_building.clear()
-    again = run_pipeline(raw_copy, out)
-    assert row_building == Counter()  # no sidecar read, no cached result decoded
-    assert (again.record.pages_parsed, again.record.pages_reused) == (0, N_SEEDS)
-    for table, frame in first.tables.items():
-        pd.testing.assert_frame_equal(again.tables[table], frame, obj=table)
-    assert _cached_results(out) == N_SEEDS  # results reused through the memo stay cached
-
-
-def test_sidecar_change_rebuilds_that_page_only(
-    raw_copy: Path, tmp_path: Path, row_building: Counter, counted: Counter
-) -> None:
-    out = tmp_path / "out"
-    run_pipeline(raw_copy, out)
-    url = f"{ARCHIVE}/document/121234"
-    sidecar = raw_copy / f"{SEED_DETAIL}{SIDECAR_SUFFIX}"
-    sidecar.write_text(json.dumps({"url": url, "fetched_at": "2026-11-20T10:00:00Z"}))
-    row_building.clear()
-    counted.clear()
-    run = run_pipeline(raw_copy, out)
-    # the URL is an input of the parse (listing ids, page numbers): that page alone is redone
-    assert (row_building["sidecar"], counted["read"], counted["parse"]) == (1, 1, 1)
-    assert run.tables["raw_pages"].set_index("path").loc[SEED_DETAIL, "url"] == url
-    assert _release(out) == _clean_run_bytes(raw_copy, tmp_path / "clean")
-
-
-def test_code_change_drops_the_memo_but_not_the_results(
-    raw_copy: Path,
-    tmp_path: Path,
-    row_building: Counter,
-    counted: Counter,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    out = tmp_path / "out"
-    first = run_pipeline(raw_copy, out)
-    monkeypatch.setattr(rows_memo, "code_fingerprint", lambda: "another version of the code")
-    row_building.clear()
-    counted.clear()
-    again = run_pipeline(raw_copy, out)
-    assert (row_building["sidecar"], row_building["decode"]) == (N_SEEDS, N_SEEDS)
-    assert (counted["read"], counted["parse"]) == (0, 0)
-    assert again.record.release_id == first.record.release_id
-    row_building.clear()
-    run_pipeline(raw_copy, out)  # rewritten for the new code: used again
-    assert row_building == Counter()
-
-
-def _memo_batches(out: Path) -> list[Path]:
-    return sorted((out / ".cache").glob("rows-*/*.pickle"))
-
-
-def _memo(out: Path) -> rows_memo.RowsMemo:
-    return rows_memo.RowsMemo(out / ".cache", "0-of-1")  # run_pipeline extracts in one bucket
-
-
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05truncated"])
-def test_damaged_memo_costs_only_the_slower_path(
-    raw_copy: Path, tmp_path: Path, row_building: Counter, counted: Counter, damage: bytes
-) -> None:
-    out = tmp_path / "out"
-    first = run_pipeline(raw_copy, out)
-    (batch,) = _memo_batches(out)
-    batch.write_bytes(damage)
-    row_building.clear()
-    counted.clear()
-    again = run_pipeline(raw_copy, out)
-    assert (row_building["decode"], counted["parse"]) == (N_SEEDS, 0)
-    assert again.record.release_id == first.record.release_id
-    assert batch not in _memo_batches(out)  # the damaged batch is gone, a new one written
-    assert sorted(_memo(out).stored) == sorted(p.name for p in raw_copy.iterdir())
-
-
-def test_memo_grows_by_batches_and_is_compacted(
-    raw_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    run_pipeline(raw_copy, out)
-    assert len(_memo_batches(out)) == 1
-    (raw_copy / "sub").mkdir()
-    (raw_copy / "sub" / "new.txt").write_text(new_search_page(list(seed_entries()[-3:])))
-    run_pipeline(raw_copy, out)
-    (_, added) = _memo_batches(out)  # the new page's rows alone, in a batch of their own
-    assert list(pickle.loads(added.read_bytes())[1]) == ["sub/new.txt"]
-    (raw_copy / SEED_SEARCH_4).unlink()
-    run_pipeline(raw_copy, out)
-    assert len(_memo_batches(out)) == 3  # the third batch forgets the removed page
-    assert SEED_SEARCH_4 not in _memo(out).stored
-    monkeypatch.setattr(batch_store, "COMPACT_SLACK", 0)
-    for name in (SEED_SEARCH_1, SEED_DETAIL):
-        (raw_copy / name).unlink()
-    run_pipeline(raw_copy, out)  # 7 records for 3 pages: rewritten as one batch
-    (batch,) = _memo_batches(out)
-    version, stored = pickle.loads(batch.read_bytes())
-    assert version == rows_memo.memo_version()
-    assert sorted(stored) == [SEED_SINO_SOVIET, SEED_XINJIANG, "sub/new.txt"]
