@@ -22,9 +22,11 @@ from pipeline.extract.cache import PageCache
 from pipeline.extract.classify import parse_blocks, parse_text
 from pipeline.extract.fingerprint import stat_lines_at
 from pipeline.extract.page_rows import page_rows, qrow
+from pipeline.extract.readahead import Readahead
 from pipeline.extract.records import PageResult
 from pipeline.extract.rows_memo import PageRows, RowsMemo, add_to_memo
 from pipeline.extract.snapshot import (
+    SIDECAR_SUFFIX,
     Snapshot,
     raw_rel_paths,
     read_sidecar,
@@ -199,7 +201,9 @@ def _extract_files(
     """The per-file loop: cache lookup or read and parse, then the page's rows (added to the
     rows memo here, so forked workers write their batches in parallel)."""
     part = FilesPart([], 0, 0, {}, (0, []))
+    ahead = Readahead([_to_read(cache, item) for item in todo])
     for n, (path, rel, st, _) in enumerate(todo, 1):
+        ahead.reached(n - 1)
         meta, sidecar_problem = read_sidecar(path)
         url = meta.get("url") if isinstance(meta.get("url"), str) else None
         fetched_at = str(meta["fetched_at"]) if meta.get("fetched_at") is not None else None
@@ -234,6 +238,17 @@ def _extract_files(
     part.stats = {rel: cache.stats[rel] for _, rel, _, _ in todo if rel in cache.stats}
     part.learnt = cache.learnt()
     return part
+
+
+def _to_read(cache: PageCache, item: Todo) -> list[str]:
+    """The files the loop will read for this page: its sidecar when it has one (always read), and
+    the snapshot when the stat cache does not know it (a known one is rarely read again)."""
+    path, rel, st, lines = item
+    files = [str(path) + SIDECAR_SUFFIX] if len(lines) > 1 else []
+    regular = st is not None and stat.S_ISREG(st.st_mode)  # a link or pipe: the read refuses it
+    if regular and cache.known_sha(rel, st.st_size, st.st_mtime_ns) is None:
+        files.append(str(path))
+    return files
 
 
 def _read_and_parse(
