@@ -23,7 +23,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -193,7 +193,7 @@ def _read(text: str) -> ParsedDate | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@cache  # for one run: resolve() clears it
 def parse_date(raw: str | None) -> ParsedDate | None:
     """Parse a printed date; None when the text is not a readable date (undated is a date)."""
     if raw is None:

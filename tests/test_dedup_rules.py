@@ -293,3 +293,17 @@ def test_same_title_same_date_with_different_summaries_stay_apart() -> None:
     assert len(clusters) == 2
     assert ("exact_key_summary_differs", "kept_apart") in [(d.rule, d.decision) for d in audit]
     assert all(d.decision != "merged" for d in audit)
+
+
+def test_a_run_leaves_no_memoised_titles_or_dates_behind() -> None:
+    from pipeline.dates import parse_date
+    from pipeline.dedup.normalize import normalize_summary, normalize_title
+
+    base = [
+        ("a" * 64, "c:one", "August 1949", "Karsky to Cde. Miklashevsky"),
+        ("b" * 64, "c:two", "August, 1949", "Karsky to Comrade Miklashevsky"),
+    ]
+    out = resolve(_entries_for(base), [], [{"page_sha256": "a" * 64, "title": "One"}])
+    assert len(out.documents) == 1  # the two printings merged: the memoised keys were used
+    for memoised in (parse_date, normalize_title, normalize_summary):
+        assert memoised.cache_info().currsize == 0  # a long-lived process does not keep them

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 DOC_TYPES = [
     "Memorandum of Conversation",
@@ -109,7 +109,7 @@ def _names(text: str | None) -> tuple[str, ...]:
     return tuple(names)
 
 
-@lru_cache(maxsize=65536)
+@cache  # for one run: resolve() clears it
 def parse_title(title: str | None) -> TitleFacts:
     """Type, number and parties printed in a title."""
     if not title:

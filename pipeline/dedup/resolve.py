@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.dates import parse_date
+from pipeline.dedup import normalize
 from pipeline.dedup.cluster import Cluster, Row, cluster_rows
 from pipeline.dedup.parties import parse_title
 from pipeline.dedup.people import canonical_person
@@ -117,8 +118,29 @@ def _pick(values: list[str | None]) -> str | None:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
+# Memoised per run, without a bound: a document's title, summary and date repeat on every listing
+# that shows it. A bound sized for one archive (65,536) made most lookups miss and pay eviction
+# on a 10x corpus; unbounded, they weigh little beside the rows the run holds anyway.
+_RUN_CACHES = (
+    parse_date,
+    parse_title,
+    normalize.normalize_title,
+    normalize.normalize_summary,
+    normalize.numbers_in,
+    normalize.discriminators,
+)
+
+
 def resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> Resolution:
     """Cluster entries and detail pages into documents and build the dedup tables."""
+    try:
+        return _resolve(entries, details, listings)
+    finally:
+        for memoised in _RUN_CACHES:  # a long-lived (Dagster) process must not keep them
+            memoised.cache_clear()
+
+
+def _resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> Resolution:
     details_by_sha = {d["page_sha256"]: d for d in details}
     entries_by_ref = {(e["page_sha256"], int(e["position"])): e for e in entries}
     listing_by_sha = {lst["page_sha256"]: lst for lst in listings}
