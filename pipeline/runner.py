@@ -22,6 +22,7 @@ from pipeline.clock import now_iso
 from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
 from pipeline.extract.pages import Extraction, Progress, extract_bucket, merge_extractions
+from pipeline.gc_tuning import collections_paused
 from pipeline.publish.release import current_release, finish_release, stage_release
 from pipeline.runs import (
     OutputLocked,
@@ -84,7 +85,8 @@ def up_to_date(raw_dir: Path, out_dir: Path) -> str | None:
 
 
 def stage_resolve(extraction: Extraction) -> Resolution:
-    return resolve(extraction.entries, extraction.details, extraction.listings)
+    with collections_paused():
+        return resolve(extraction.entries, extraction.details, extraction.listings)
 
 
 def stage_tables(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.gc_tuning import GC_GEN0_THRESHOLD, tune_gc
+from pipeline.gc_tuning import GC_GEN0_THRESHOLD, collections_paused, tune_gc
 
 
 @pytest.fixture()
@@ -32,3 +32,20 @@ def test_dagster_processes_apply_it_on_loading_the_definitions() -> None:
     code = "import gc, pipeline.definitions; print(gc.get_threshold()[0])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout) == GC_GEN0_THRESHOLD
+
+
+def test_collections_are_paused_in_the_block_and_restored_after_it() -> None:
+    assert gc.isenabled()
+    with collections_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collections_paused():
+        raise ValueError("a failing stage")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had turned it off keeps it off
+    finally:
+        gc.enable()
