@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -136,16 +137,30 @@ def test_a_build_over_the_memory_cap_is_retried_without_it(
 def test_text_counted_in_slices_gives_the_same_index(
     seed_outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large archives are tokenized a slice of documents at a time (to fit the memory cap);
-    slices as small as a few pages give the one-slice index, and no spill file is left."""
+    """Large archives are tokenized a slice of rows at a time (to fit the memory cap), so a
+    document's title, bodies and people may be counted in different slices: slices as small as
+    a few pages give the one-slice index, and no spill file is left."""
     whole = _release_copy(seed_outputs, tmp_path / "whole")
     build_database(whole / "archive.duckdb", whole)
     monkeypatch.setattr(search_index, "SLICE_BYTES", 2_000)
+    slices: list[tuple[int, int]] = []
+    row_slices = search_index.row_slices
+    monkeypatch.setattr(
+        search_index, "row_slices", lambda *a: slices.extend(row_slices(*a)) or slices
+    )
     sliced = _release_copy(seed_outputs, tmp_path / "sliced")
     build_database(sliced / "archive.duckdb", sliced)
     for query in QUERIES:
         assert _search(sliced / "archive.duckdb", query) == _search(whole / "archive.duckdb", query)
     assert sorted(p.name for p in sliced.iterdir() if "duckdb" in p.name) == ["archive.duckdb"]
+    assert len(slices) > 1  # the seeds hold about 16 KB of text
+
+
+def test_row_slices_cover_every_row_once_in_order() -> None:
+    sizes = np.array([10, 10, 10, 100, 5, 0, 30])
+    assert search_index.row_slices(sizes, 25) == [(0, 1), (2, 2), (3, 5), (6, 6)]
+    assert search_index.row_slices(sizes, 1_000) == [(0, 6)]
+    assert search_index.row_slices(np.array([], dtype=np.int64), 25) == []
 
 
 def test_a_document_with_several_detail_pages_scores_as_the_extension_does(

@@ -18,6 +18,7 @@ import functools
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 # Bump when the index's tables or tokens change: a release only reuses rows of the same version.
 # 2: text hash over the bodies' hashes (the bodies are no longer concatenated).
@@ -170,21 +171,22 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     reused = _copy_unchanged(con, previous)
     # The regex tokenizer is most of the cost, and DuckDB scans a table of a few thousand rows
     # on one thread (one row group): one UNION ALL branch per thread splits it by document.
-    # Documents are counted a slice of about SLICE_BYTES of text at a time, so one statement's
-    # (document, word) counts fit in the memory cap whatever the archive's size.
+    # The text is counted a slice of about SLICE_BYTES at a time (consecutive rows, so a slice
+    # reads only its own blocks of the spilled table), so one statement's (document, word)
+    # counts fit in the memory cap whatever the archive's size. A document's parts may fall in
+    # two slices: search_terms sums its counts.
     parts = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
     con.execute(
         f"CREATE TABLE work.fresh_text AS SELECT hash(document_id) % {parts} AS part, "
         f"document_id, text FROM ({_PARTS_SQL}) "
         "ANTI JOIN work.reused_terms_docs USING (document_id)"
     )
-    text_bytes = con.sql("SELECT coalesce(sum(strlen(text)), 0) FROM work.fresh_text").fetchone()
-    slices = max(1, -(-int(text_bytes[0]) // SLICE_BYTES))
     con.execute("CREATE TABLE work.fresh_words (document_id VARCHAR, w VARCHAR, n BIGINT)")
-    for piece in range(slices):
+    sizes = con.sql("SELECT coalesce(strlen(text), 0) AS n FROM work.fresh_text").fetchnumpy()
+    for first, last in row_slices(sizes["n"], SLICE_BYTES):
         branches = " UNION ALL ".join(
             f"SELECT document_id, unnest({_tokens('text')}) AS w FROM work.fresh_text "
-            f"WHERE part = {k} AND hash(document_id || 'slice') % {slices} = {piece}"
+            f"WHERE part = {k} AND rowid BETWEEN {first} AND {last}"
             for k in range(parts)
         )
         con.execute(
@@ -234,6 +236,17 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     )
     con.execute(SEARCH_MACRO_SQL)
     return reused
+
+
+def row_slices(sizes: np.ndarray, slice_bytes: int) -> list[tuple[int, int]]:
+    """(first, last) row numbers of consecutive rows, cut where the running total of `sizes`
+    crosses a multiple of `slice_bytes`. Every row falls in one slice whatever the sizes are;
+    they only balance the slices (DuckDB returns a table's rows in their order)."""
+    if len(sizes) == 0:
+        return []
+    window = np.cumsum(sizes, dtype=np.int64) // slice_bytes
+    lasts = [*np.flatnonzero(np.diff(window)).tolist(), len(sizes) - 1]
+    return list(zip([0, *(last + 1 for last in lasts[:-1])], lasts, strict=True))
 
 
 def _copy_unchanged(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
