@@ -9,11 +9,13 @@ the file for every refusal, the cross-table rules, and every good page read exac
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import pipeline.extract.pages as pages
 from pipeline.extract.pages import merge_extractions
 from pipeline.runner import (
     RunResult,
@@ -25,6 +27,7 @@ from pipeline.runner import (
 )
 from pipeline.validate import cross_table_problems
 from tests.helpers import fuzz
+from tests.helpers.incremental import drop_rows_memo
 from tests.helpers.pages import SeedEntry, new_search_page, raw_file_paths
 
 SEEDS = [1, 2, 3, 4, 5]
@@ -218,20 +221,41 @@ def test_forked_workers_and_rows_memo_give_the_same_tables(
     fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path], tmp_path: Path
 ) -> None:
     """Two forked workers read the folder; the rerun takes unchanged pages from the rows memo
-    (links are read again: their target may change without a touch). Same tables each time."""
+    (links are read again: their target may change without a touch); without the memo, the
+    workers find every page in the result cache they inherit. Same tables each time."""
     folder, run, _ = fuzzed
     transient = len(folder.links_out) + len(folder.dangling)
     counts = []
-    for _ in ("cold, in 2 workers", "warm, from the rows memo"):
+    for phase in ("cold, in 2 workers", "warm, from the rows memo", "from the result cache"):
+        if phase == "from the result cache":
+            drop_rows_memo(tmp_path / "out")
         extraction = stage_extract(folder.root, tmp_path / "out", processes=2)
         counts.append((extraction.parsed_now, extraction.reused))
         tables = stage_tables(extraction, stage_resolve(extraction))
         for table, frame in run.tables.items():
             pd.testing.assert_frame_equal(tables[table], frame, obj=table)
     pages = len(run.tables["raw_pages"])
-    (cold_parsed, cold_reused), warm = counts
+    (cold_parsed, cold_reused), warm, from_results = counts
     assert cold_parsed + cold_reused == pages
-    assert warm == (transient, pages - transient)
+    assert warm == from_results == (transient, pages - transient)
+
+
+def test_a_dead_worker_costs_time_not_pages(
+    fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-run (out of memory, say) breaks the pool; the files are then read
+    in the parent, and the run gives the same tables."""
+    folder, run, _ = fuzzed
+    monkeypatch.setattr(pages, "_worker_part", _die)
+    extraction = stage_extract(folder.root, tmp_path / "out", processes=2)
+    assert extraction.parsed_now + extraction.reused == len(run.tables["raw_pages"])
+    tables = stage_tables(extraction, stage_resolve(extraction))
+    for table, frame in run.tables.items():
+        pd.testing.assert_frame_equal(tables[table], frame, obj=table)
+
+
+def _die(k: int, processes: int) -> None:
+    os._exit(9)
 
 
 def test_consuming_assembly_empties_the_rows_and_builds_the_same_tables(

@@ -162,24 +162,39 @@ def _from_memo(
     return rows, todo
 
 
+# What forked workers inherit instead of receiving it through the pool's pipe (the result cache
+# alone is ~110 MB of JSON at archive scale, and was pickled once per worker): set by
+# `_in_workers` around the pool's life, read by `_worker_part` in the child.
+_INHERITED: tuple[Path, PageCache, Path | None, list[Todo]] | None = None
+
+
 def _in_workers(
     raw_dir: Path, cache: PageCache, memo_dir: Path | None, todo: list[Todo], processes: int
 ) -> list[FilesPart]:
-    """Every n-th file to each of n forked workers (they inherit the loaded parsers).
+    """Every n-th file to each of n forked workers (they inherit the loaded parsers, the cache
+    and the file list; only the worker's number crosses the pipe).
 
     A worker that dies (killed, out of memory) fails the pool loudly instead of hanging it;
     the files are then read in this process, so the run still completes.
     """
+    global _INHERITED
     ctx = multiprocessing.get_context("fork")
-    chunks = [todo[k::processes] for k in range(processes)]
+    _INHERITED = (raw_dir, cache, memo_dir, todo)
     try:
         with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
-            futures = [
-                pool.submit(_extract_files, raw_dir, cache, memo_dir, chunk) for chunk in chunks
-            ]
+            futures = [pool.submit(_worker_part, k, processes) for k in range(processes)]
             return [f.result() for f in futures]
     except BrokenProcessPool:
         return [_extract_files(raw_dir, cache, memo_dir, todo)]
+    finally:
+        _INHERITED = None
+
+
+def _worker_part(k: int, processes: int) -> FilesPart:
+    """In a forked worker: the k-th of every `processes` files of the inherited list."""
+    assert _INHERITED is not None, "only called in a worker forked by _in_workers"
+    raw_dir, cache, memo_dir, todo = _INHERITED
+    return _extract_files(raw_dir, cache, memo_dir, todo[k::processes])
 
 
 def _absorb_page(out: Extraction, page: PageRows) -> None:
