@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.columns import Columns
 from pipeline.dedup.resolve import Resolution
 from pipeline.extract.pages import Extraction
 from schemas import TABLES
@@ -24,15 +25,18 @@ def _pandas_dtype(dtype: object) -> str | None:
     }.get(name)
 
 
-def build_frame(table: str, rows: list[dict]) -> pd.DataFrame:
-    """A DataFrame of `table` from dict rows: model column order, model dtypes, sorted."""
+def build_frame(table: str, rows: list[dict] | Columns) -> pd.DataFrame:
+    """A DataFrame of `table` from dict rows or column lists: model column order, model dtypes,
+    sorted. A column the rows lack is all null."""
     model, sort_keys = TABLES[table]
     columns = model.to_schema().columns
-    frame = (
-        pd.DataFrame.from_records(rows, columns=list(columns))
-        if rows
-        else pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
-    )
+    if not rows:
+        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
+    elif isinstance(rows, Columns):
+        n = len(rows)
+        frame = pd.DataFrame({name: rows.data.get(name, [None] * n) for name in columns})
+    else:
+        frame = pd.DataFrame.from_records(rows, columns=list(columns))
     for name, column in columns.items():
         dtype = _pandas_dtype(column.dtype)
         if dtype:

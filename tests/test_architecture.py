@@ -10,6 +10,7 @@ PURE = [
     "pipeline/extract",
     "pipeline/dedup",
     "pipeline/publish",
+    "pipeline/columns.py",
     "pipeline/dates.py",
     "pipeline/tables.py",
     "pipeline/validate.py",

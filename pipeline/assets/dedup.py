@@ -18,7 +18,7 @@ def resolved_documents(
     """Clusters of listing entries and detail pages, with the audit of every decision."""
     started = time.perf_counter()
     result = stage_resolve(extracted_pages)
-    merged = sum(1 for m in result.document_matches if m["decision"] == "merged")
+    merged = result.document_matches.column("decision").count("merged")
     if paths.show_progress:
         summary = f"{len(result.documents)} documents, {merged} merges"
         stage_done("dedup", summary, time.perf_counter() - started)

@@ -11,18 +11,43 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pipeline.columns import Columns
 from pipeline.dates import parse_date
 from pipeline.dedup import normalize
 from pipeline.dedup.cluster import Cluster, Row, cluster_rows
 from pipeline.dedup.parties import parse_title
 from pipeline.dedup.people import canonical_person
 
+_LISTING_COLUMNS = ("document_id", "listing_id")
+_MATCH_COLUMNS = (
+    "document_id",
+    "left_source",
+    "left_page_sha256",
+    "left_position",
+    "left_title",
+    "left_date_raw",
+    "left_document_id",
+    "right_source",
+    "right_page_sha256",
+    "right_position",
+    "right_title",
+    "right_date_raw",
+    "right_document_id",
+    "rule",
+    "score",
+    "title_score",
+    "summary_score",
+    "decision",
+)
+
 
 @dataclass
 class Resolution:
+    """The dedup tables; the two tall ones (a row per link, a row per audited pair) as columns."""
+
     documents: list[dict] = field(default_factory=list)
-    document_listings: list[dict] = field(default_factory=list)
-    document_matches: list[dict] = field(default_factory=list)
+    document_listings: Columns = field(default_factory=lambda: Columns(_LISTING_COLUMNS))
+    document_matches: Columns = field(default_factory=lambda: Columns(_MATCH_COLUMNS))
     document_people: list[dict] = field(default_factory=list)
     entry_document: dict[tuple[str, int], str] = field(default_factory=dict)
     page_document: dict[str, str] = field(default_factory=dict)
@@ -168,29 +193,28 @@ def _resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> 
         for r in c.rows
         if r.source == "entry"
     }
-    out.document_listings = [{"document_id": d, "listing_id": lid} for d, lid in sorted(pairs)]
+    for doc_id, listing_id in sorted(pairs):
+        out.document_listings.append(document_id=doc_id, listing_id=listing_id)
     for dec in audit:
         out.document_matches.append(
-            {
-                "document_id": row_doc.get(dec.right.ref) if dec.decision == "merged" else None,
-                "left_source": dec.left.source,
-                "left_page_sha256": dec.left.page_sha256,
-                "left_position": dec.left.position,
-                "left_title": dec.left.title,
-                "left_date_raw": dec.left.date_raw,
-                "left_document_id": row_doc.get(dec.left.ref),
-                "right_source": dec.right.source,
-                "right_page_sha256": dec.right.page_sha256,
-                "right_position": dec.right.position,
-                "right_title": dec.right.title,
-                "right_date_raw": dec.right.date_raw,
-                "right_document_id": row_doc.get(dec.right.ref),
-                "rule": dec.rule,
-                "score": dec.score,
-                "title_score": dec.title_score,
-                "summary_score": dec.summary_score,
-                "decision": dec.decision,
-            }
+            document_id=row_doc.get(dec.right.ref) if dec.decision == "merged" else None,
+            left_source=dec.left.source,
+            left_page_sha256=dec.left.page_sha256,
+            left_position=dec.left.position,
+            left_title=dec.left.title,
+            left_date_raw=dec.left.date_raw,
+            left_document_id=row_doc.get(dec.left.ref),
+            right_source=dec.right.source,
+            right_page_sha256=dec.right.page_sha256,
+            right_position=dec.right.position,
+            right_title=dec.right.title,
+            right_date_raw=dec.right.date_raw,
+            right_document_id=row_doc.get(dec.right.ref),
+            rule=dec.rule,
+            score=dec.score,
+            title_score=dec.title_score,
+            summary_score=dec.summary_score,
+            decision=dec.decision,
         )
     return out
 

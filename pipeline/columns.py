@@ -1,0 +1,44 @@
+"""Rows of a table kept as one list per column (for the tall tables the stages build)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+
+class Columns:
+    """A table's rows as one list per column instead of one dict per row.
+
+    A dict per row weighs 184-464 bytes on top of its values; a column list costs 8 bytes a
+    value. The dedup audit alone is 64,000 rows of 18 values at archive scale (30 MB of dicts,
+    300 MB at 10x), all held until the tables are built. Rows go in whole (every column at
+    once), so the lists stay aligned.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.data: dict[str, list] = {name: [] for name in names}
+
+    def append(self, **values: object) -> None:
+        if values.keys() != self.data.keys():
+            missing = sorted(self.data.keys() - values.keys())
+            extra = sorted(values.keys() - self.data.keys())
+            raise KeyError(f"row does not match the columns: missing {missing}, extra {extra}")
+        for name, value in values.items():
+            self.data[name].append(value)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.data.values()), []))
+
+    def column(self, name: str) -> list:
+        return self.data[name]
+
+    def rows(self) -> Iterator[dict]:
+        """The rows as dicts (for readers that want records; builds one dict at a time)."""
+        names = list(self.data)
+        for values in zip(*self.data.values(), strict=True):
+            yield dict(zip(names, values, strict=True))
+
+    def clear(self) -> None:
+        for values in self.data.values():
+            values.clear()

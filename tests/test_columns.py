@@ -1,0 +1,61 @@
+"""Column lists for tall tables: rows go in whole, come out as the same rows and frames."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.columns import Columns
+from pipeline.tables import build_frame
+
+
+def test_rows_go_in_whole_and_come_back_as_they_were() -> None:
+    links = Columns(["document_id", "listing_id"])
+    links.append(document_id="wcda-121800", listing_id="collection:sino-soviet-relations")
+    links.append(listing_id="search:stalin", document_id="doc-1a2b")  # any keyword order
+    assert len(links) == 2
+    assert links.column("listing_id") == ["collection:sino-soviet-relations", "search:stalin"]
+    assert list(links.rows()) == [
+        {"document_id": "wcda-121800", "listing_id": "collection:sino-soviet-relations"},
+        {"document_id": "doc-1a2b", "listing_id": "search:stalin"},
+    ]
+    with pytest.raises(KeyError, match=r"missing \['listing_id'\], extra \['listing'\]"):
+        links.append(document_id="doc-3", listing="search:mao")
+    assert len(links) == 2 and len(links.column("document_id")) == 2  # nothing half-added
+    links.clear()
+    assert len(links) == 0 and list(links.rows()) == []
+
+
+def test_a_frame_from_columns_equals_the_frame_from_the_same_dict_rows() -> None:
+    """The audit table built either way: same values, dtypes (nullable floats) and order."""
+    rows = [
+        {
+            "document_id": None if i % 3 else f"doc-{i % 5}",
+            "left_source": "entry",
+            "left_page_sha256": f"{i:064x}",
+            "left_position": i % 7 + 1,
+            "left_title": f"Telegram No. {i}",
+            "left_date_raw": "August, 1949",
+            "left_document_id": f"doc-{i % 5}",
+            "right_source": "detail" if i % 2 else "entry",
+            "right_page_sha256": f"{i + 100:064x}",
+            "right_position": 0,
+            "right_title": f"Telegram No. {i}",
+            "right_date_raw": "August 1949",
+            "right_document_id": f"doc-{i % 4}",
+            "rule": "exact_date_title",
+            "score": None if i % 4 == 0 else 97.5,
+            "title_score": None,
+            "summary_score": 91.0 if i % 2 else None,
+            "decision": "merged" if i % 3 == 0 else "rejected",
+        }
+        for i in range(40, 0, -1)
+    ]
+    columns = Columns(rows[0])
+    for row in rows:
+        columns.append(**row)
+    by_columns = build_frame("document_matches", columns)
+    by_rows = build_frame("document_matches", rows)
+    assert by_columns.equals(by_rows)
+    assert str(by_columns["score"].dtype) == "Float64" and by_columns["score"].isna().sum() == 10
+    empty = build_frame("document_matches", Columns(rows[0]))
+    assert empty.empty and list(empty.columns) == list(by_rows.columns)
