@@ -25,11 +25,13 @@ def _pandas_dtype(dtype: object) -> str | None:
     }.get(name)
 
 
-def build_frame(table: str, rows: list[dict] | Columns) -> pd.DataFrame:
+def build_frame(
+    table: str, rows: list[dict] | Columns, extra: dict[str, list] | None = None
+) -> pd.DataFrame:
     """A DataFrame of `table` from dict rows or column lists: model column order, model dtypes,
-    sorted. A column the rows lack is all null."""
-    model, sort_keys = TABLES[table]
-    columns = model.to_schema().columns
+    sorted. `extra` adds columns the rows lack (one value per row, in row order); any other
+    column the rows lack is all null."""
+    columns = TABLES[table][0].to_schema().columns
     if not rows:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
     elif isinstance(rows, Columns):
@@ -37,6 +39,9 @@ def build_frame(table: str, rows: list[dict] | Columns) -> pd.DataFrame:
         frame = pd.DataFrame({name: rows.data.get(name, [None] * n) for name in columns})
     else:
         frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    for name, values in (extra or {}).items():
+        if len(frame):
+            frame[name] = pd.Series(values, index=frame.index, dtype=object)
     for name, column in columns.items():
         dtype = _pandas_dtype(column.dtype)
         if dtype:
@@ -77,17 +82,19 @@ def assemble(
     tables = {}
     for table, source, attribute, add_ids in plan:
         rows = getattr(source, attribute)
-        tables[table] = build_frame(table, add_ids(rows, resolution) if add_ids else rows)
+        tables[table] = build_frame(table, rows, add_ids(rows, resolution) if add_ids else None)
         if consume:
             rows.clear()
     return tables
 
 
-def _with_entry_document(entries: list[dict], resolution: Resolution) -> list[dict]:
+def _with_entry_document(entries: list[dict], resolution: Resolution) -> dict[str, list]:
+    """The document_id column of listing_entries (a column beside the rows, not a copy of each
+    row: 62,000 dicts at archive scale)."""
     ids = resolution.entry_document
-    return [{**e, "document_id": ids.get((e["page_sha256"], int(e["position"])))} for e in entries]
+    return {"document_id": [ids.get((e["page_sha256"], int(e["position"]))) for e in entries]}
 
 
-def _with_page_document(details: list[dict], resolution: Resolution) -> list[dict]:
+def _with_page_document(details: list[dict], resolution: Resolution) -> dict[str, list]:
     ids = resolution.page_document
-    return [{**d, "document_id": ids.get(d["page_sha256"])} for d in details]
+    return {"document_id": [ids.get(d["page_sha256"]) for d in details]}

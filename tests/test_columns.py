@@ -59,3 +59,22 @@ def test_a_frame_from_columns_equals_the_frame_from_the_same_dict_rows() -> None
     assert str(by_columns["score"].dtype) == "Float64" and by_columns["score"].isna().sum() == 10
     empty = build_frame("document_matches", Columns(rows[0]))
     assert empty.empty and list(empty.columns) == list(by_rows.columns)
+
+
+def test_extra_columns_stay_with_their_rows_through_the_sort() -> None:
+    """listing_entries get their document_id as a column beside the rows (no copy per row):
+    the rows arrive unsorted, and each id must still sit on its own entry afterwards."""
+    sha_b, sha_a = "b" * 64, "a" * 64
+    entries = [
+        {"page_sha256": sha_b, "position": 2, "listing_id": "search:stalin", "title": "B2"},
+        {"page_sha256": sha_a, "position": 1, "listing_id": "collection:c", "title": "A1"},
+        {"page_sha256": sha_b, "position": 1, "listing_id": "search:stalin", "title": "B1"},
+    ]
+    ids = {"document_id": ["doc-b2", "wcda-1", None]}
+    frame = build_frame("listing_entries", entries, ids)
+    assert frame[["title", "document_id"]].values.tolist() == [
+        ["A1", "wcda-1"],
+        ["B1", None],
+        ["B2", "doc-b2"],
+    ]
+    assert entries[0].keys() == {"page_sha256", "position", "listing_id", "title"}  # untouched
