@@ -23,6 +23,7 @@ from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
 from pipeline.extract.pages import Extraction, Progress, extract_bucket, merge_extractions
 from pipeline.gc_tuning import collections_paused
+from pipeline.packed_text import PACKED_COLUMNS, unpacked
 from pipeline.publish.release import current_release, finish_release, stage_release
 from pipeline.runs import (
     OutputLocked,
@@ -256,4 +257,14 @@ def run_pipeline(
         lock_timeout,
     )
     seconds["publish"] = time.perf_counter() - t0
-    return RunResult(tables, record, seconds)
+    return RunResult(unpack_texts(tables), record, seconds)
+
+
+def unpack_texts(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables with packed texts as `str` again, for a caller who reads them in Python."""
+    for table, columns in PACKED_COLUMNS.items():
+        if table in tables:
+            tables[table] = tables[table].assign(
+                **{name: tables[table][name].map(unpacked) for name in columns}
+            )
+    return tables

@@ -7,12 +7,14 @@ dtype) is a bug in the pipeline, so it raises.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.packed_text import PACKED_COLUMNS, PackedText
 from schemas import TABLES
 
 
@@ -56,10 +58,24 @@ def _row_key(table: str, row: pd.Series) -> str:
     return "|".join(str(row.get(k)) for k in TABLES[table][1])
 
 
+@functools.cache
+def table_schema(table: str) -> pa.DataFrameSchema:
+    """The table's pandera schema as rows are checked: a packed column (packed_text.py) is
+    text held compressed, so its rule is "text, packed or not" instead of the `str` dtype."""
+    schema = TABLES[table][0].to_schema()
+    packed = PACKED_COLUMNS.get(table, ())
+    if not packed:
+        return schema
+    is_text = pa.Check(
+        lambda s: s.map(lambda v: isinstance(v, str | PackedText)), name="text_or_packed_text"
+    )
+    return schema.update_columns({name: {"dtype": None, "checks": [is_text]} for name in packed})
+
+
 def _failures(table: str, frame: pd.DataFrame) -> pd.DataFrame | None:
     """pandera's failure cases for `frame`, or None when it passes the table's model."""
     try:
-        TABLES[table][0].validate(frame, lazy=True)
+        table_schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
     return None

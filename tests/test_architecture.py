@@ -11,6 +11,7 @@ PURE = [
     "pipeline/dedup",
     "pipeline/publish",
     "pipeline/columns.py",
+    "pipeline/packed_text.py",
     "pipeline/dates.py",
     "pipeline/tables.py",
     "pipeline/validate.py",

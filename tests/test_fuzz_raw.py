@@ -24,6 +24,7 @@ from pipeline.runner import (
     stage_extract_bucket,
     stage_resolve,
     stage_tables,
+    unpack_texts,
 )
 from pipeline.validate import cross_table_problems
 from tests.helpers import fuzz
@@ -212,7 +213,7 @@ def test_bucketed_extraction_gives_the_same_tables(
         stage_extract_bucket(folder.root, tmp_path / "out", b, buckets) for b in range(buckets)
     ]
     extraction = merge_extractions(parts)
-    tables = stage_tables(extraction, stage_resolve(extraction))
+    tables = unpack_texts(stage_tables(extraction, stage_resolve(extraction)))
     for table, frame in run.tables.items():
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
 
@@ -231,7 +232,7 @@ def test_forked_workers_and_rows_memo_give_the_same_tables(
             drop_rows_memo(tmp_path / "out")
         extraction = stage_extract(folder.root, tmp_path / "out", processes=2)
         counts.append((extraction.parsed_now, extraction.reused))
-        tables = stage_tables(extraction, stage_resolve(extraction))
+        tables = unpack_texts(stage_tables(extraction, stage_resolve(extraction)))
         for table, frame in run.tables.items():
             pd.testing.assert_frame_equal(tables[table], frame, obj=table)
     pages = len(run.tables["raw_pages"])
@@ -249,7 +250,7 @@ def test_a_dead_worker_costs_time_not_pages(
     monkeypatch.setattr(pages, "_worker_part", _die)
     extraction = stage_extract(folder.root, tmp_path / "out", processes=2)
     assert extraction.parsed_now + extraction.reused == len(run.tables["raw_pages"])
-    tables = stage_tables(extraction, stage_resolve(extraction))
+    tables = unpack_texts(stage_tables(extraction, stage_resolve(extraction)))
     for table, frame in run.tables.items():
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
 
@@ -264,7 +265,7 @@ def test_consuming_assembly_empties_the_rows_and_builds_the_same_tables(
     folder, run, _ = fuzzed
     extraction = stage_extract(folder.root, tmp_path / "out")
     resolution = stage_resolve(extraction)
-    tables = stage_tables(extraction, resolution, consume=True)
+    tables = unpack_texts(stage_tables(extraction, resolution, consume=True))
     for table, frame in run.tables.items():
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
     left = [extraction.raw_pages, extraction.entries, extraction.details, resolution.documents]

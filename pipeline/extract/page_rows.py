@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pipeline.dates import parse_date
 from pipeline.extract.records import PageResult
 from pipeline.extract.urls import url_facts
+from pipeline.packed_text import PackedText
 
 if TYPE_CHECKING:
     from pipeline.extract.pages import Extraction
@@ -126,6 +127,7 @@ def page_rows(
             page_sha256=sha,
             path=rel,
             url=url,
+            body=PackedText.pack(detail.body),  # nothing reads it before Parquet: see packed_text
             slug=detail.slug or facts.slug,
             record_id=detail.record_id or facts.record_id,
             node_id=detail.node_id or facts.node_id,

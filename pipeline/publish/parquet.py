@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.packed_text import PackedText
 from schemas import TABLES
 
 ROW_GROUP_SIZE = 64_000  # rows
@@ -77,6 +78,8 @@ def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
 
 
 def _utf8(value: object) -> object:
+    if isinstance(value, PackedText):
+        return value.utf8()
     if isinstance(value, str):
         return value if value.isascii() else value.encode("utf-8")
     if isinstance(value, list):

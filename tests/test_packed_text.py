@@ -1,0 +1,69 @@
+"""Detail pages' full texts travel packed from extraction to the Parquet file, and come out
+as the very text the page printed."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline.extract.classify import parse_text
+from pipeline.packed_text import PackedText, unpacked
+from pipeline.runner import stage_extract
+from pipeline.validate import validate_table
+from schemas import TABLES
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_DETAIL = REPO / "raw" / "001_e6ba8d6b4194133d.txt"
+
+
+def test_packing_keeps_the_text_and_shrinks_it() -> None:
+    text = "Comrade Mao Zedong! Кому: тов. Ковалеву — “urgent”.\n\n" * 200
+    packed = PackedText.pack(text)
+    assert isinstance(packed, bytes) and len(packed) < len(text.encode()) / 10
+    assert str(packed) == text and unpacked(packed) == text
+    assert packed.utf8() == text.encode("utf-8")
+    assert packed == PackedText.pack("".join(list(text)))  # equal texts, equal bytes
+    assert pickle.loads(pickle.dumps(packed)) == packed
+    assert type(pickle.loads(pickle.dumps(packed))) is PackedText
+    assert PackedText.pack(None) is None and unpacked(None) is None and unpacked("x") == "x"
+    assert repr(packed).startswith("PackedText(")
+
+
+def test_the_seed_detail_body_is_packed_in_the_rows_and_plain_in_parquet(
+    tmp_path: Path, seed_outputs: Path
+) -> None:
+    printed = parse_text(SEED_DETAIL.read_text("utf-8"), None).detail.body
+    assert printed.startswith("CABLE N\u00ba 59442")
+    (detail,) = stage_extract(REPO / "raw", tmp_path / "out").details
+    assert isinstance(detail["body"], PackedText) and str(detail["body"]) == printed
+    (published,) = pq.read_table(seed_outputs / "document_pages.parquet").column("body")
+    assert published.as_py() == printed
+
+
+def _pages(bodies: list[object]) -> pd.DataFrame:
+    columns = list(TABLES["document_pages"][0].to_schema().columns)
+    frame = pd.DataFrame({c: pd.Series([None] * len(bodies), dtype=object) for c in columns})
+    frame["page_sha256"] = [f"{i:064x}" for i in range(len(bodies))]
+    frame["path"] = [f"details/{i}.txt" for i in range(len(bodies))]
+    frame["document_id"] = [f"doc-{i}" for i in range(len(bodies))]
+    frame["layout"] = "new_detail"
+    frame["title"] = "Cable to Filippov"
+    frame["date_precision"] = "unparsed"
+    frame["is_truncated"] = False
+    frame["body"] = pd.Series(bodies, dtype=object)
+    return frame
+
+
+def test_a_body_must_be_text_packed_or_not() -> None:
+    frame = _pages([PackedText.pack("Comrade Filippov!"), "a plain text", None, 42])
+    valid, quarantined = validate_table("document_pages", frame)
+    assert len(valid) == 3 and [str(b) for b in valid["body"].dropna()] == [
+        "Comrade Filippov!",
+        "a plain text",
+    ]
+    (row,) = quarantined
+    assert row["rule"] == "text_or_packed_text" and row["row_key"] == f"{3:064x}"
+    assert row["value"] == "42"
