@@ -194,43 +194,26 @@ def test_empty_table_is_written_with_its_schema(tmp_path: Path) -> None:
     assert pq.read_schema(path).names == arrow_schema("quarantine").names
 
 
-def test_non_ascii_text_converts_to_the_same_arrow_data() -> None:
-    """to_arrow hands non-ASCII text to Arrow as UTF-8 bytes; the table must be the one a plain
-    conversion gives: text, lists of text, nulls and the pandas metadata alike."""
-    from pipeline.publish.parquet import arrow_schema, to_arrow
+def test_packed_texts_convert_to_the_arrow_data_of_the_plain_texts() -> None:
+    """Full texts reach the writer packed (pipeline/packed_text.py); the Arrow table must be
+    the one the plain strings give: non-ASCII text, empty text and nulls alike."""
+    from pipeline.packed_text import PackedText
+    from pipeline.publish.parquet import to_arrow
 
-    frame = pd.DataFrame(
-        {
-            "document_id": ["doc-1", "doc-2", "doc-3"],
-            "role": ["sender", "recipient", "author"],
-            "name_printed": ["Filippov [Stalin]", "Цзоу Эньлай", "Kim Il Sung — “KIS”"],
-            "person": ["Joseph Stalin", "Zhou Enlai", "Kim Il Sung"],
-            "source": ["title", "title", "detail_page"],
-        }
-    )
-    plain = pa.Table.from_pandas(
-        frame, schema=arrow_schema("document_people"), preserve_index=False
-    )
-    ours = to_arrow("document_people", frame)
-    assert ours.column("name_printed").to_pylist() == frame["name_printed"].tolist()
-    assert ours.select(plain.column_names).equals(plain)
-    assert ours.schema.metadata[b"pandas"] == plain.schema.metadata[b"pandas"]
-    assert frame["name_printed"][1] == "Цзоу Эньлай"  # the caller's frame is left as it was
-
-    lists = pd.DataFrame(
-        {
-            "document_id": ["doc-1", "doc-2"],
-            "title": ["Telegram “No. 1”", None],
-            "collections": [["Sino-Soviet Relations", "Корейская война"], None],
-            "title_variants": [["Telegram “No. 1”"], []],
-            "date_variants": [None, None],  # a list column with nothing in it stays a list column
-        }
-    )
-    schema = pa.schema([arrow_schema("documents").field(c) for c in lists.columns])
-    table = pa.Table.from_pandas(lists, schema=schema, preserve_index=False)
-    from pipeline.publish.parquet import _utf8_values
-
-    encoded = lists.assign(**{c: _utf8_values(lists[c]) for c in lists.columns})
-    again = pa.Table.from_pandas(encoded, schema=schema, preserve_index=False)
-    assert again.equals(table)
-    assert again.column("collections").to_pylist()[0][1] == "Корейская война"
+    bodies = ["Кому: тов. Ковалеву — “urgent”", "", None, "Comrade Mao Zedong!\n\nConfirm."]
+    columns = list(TABLES["document_pages"][0].to_schema().columns)
+    plain = pd.DataFrame({c: pd.Series([None] * len(bodies), dtype=object) for c in columns})
+    plain["page_sha256"] = [f"{i:064x}" for i in range(len(bodies))]
+    plain["path"] = [f"details/{i}.txt" for i in range(len(bodies))]
+    plain["document_id"] = [f"doc-{i}" for i in range(len(bodies))]
+    plain["layout"] = "new_detail"
+    plain["title"] = "Cable to Filippov"
+    plain["date_precision"] = "unparsed"
+    plain["is_truncated"] = False
+    plain["body"] = pd.Series(bodies, dtype=object)
+    packed = plain.assign(body=pd.Series([PackedText.pack(b) for b in bodies], dtype=object))
+    ours, expected = to_arrow("document_pages", packed), to_arrow("document_pages", plain)
+    assert ours.equals(expected)
+    assert ours.column("body").to_pylist() == bodies
+    assert ours.schema.metadata[b"pandas"] == expected.schema.metadata[b"pandas"]
+    assert isinstance(packed["body"][0], PackedText)  # the caller's frame is left as it was

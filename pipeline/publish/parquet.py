@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.packed_text import PackedText
+from pipeline.packed_text import PACKED_COLUMNS, PackedText
 from schemas import TABLES
 
 ROW_GROUP_SIZE = 64_000  # rows
@@ -64,32 +64,23 @@ def arrow_schema(table: str) -> pa.Schema:
 def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     """Typed Arrow table (keeps pandas metadata so read_parquet restores nullable ints).
 
-    Non-ASCII text reaches Arrow as UTF-8 bytes encoded here: handed a `str`, Arrow asks
-    CPython for its UTF-8 form, which CPython then keeps inside the string for as long as the
-    string lives (43 MB of full texts held on by `document_pages` alone at archive scale, ten
-    times that at 10x, until the frames go). The bytes are temporary; the Arrow data is the same.
+    A packed column (pipeline/packed_text.py) reaches Arrow as the inflated UTF-8 bytes, so its
+    text never exists as a `str` (and CPython never keeps a UTF-8 copy inside one: a `str`
+    handed to Arrow keeps its UTF-8 form for as long as it lives, 43 MB for the full texts of
+    `document_pages` at archive scale when they were strings).
     """
     schema = arrow_schema(table)
-    texts = [f.name for f in schema if f.type in (pa.string(), pa.list_(pa.string()))]
-    frame = frame.assign(**{name: _utf8_values(frame[name]) for name in texts})
+    packed = PACKED_COLUMNS.get(table, ())
+    frame = frame.assign(**{name: _utf8_values(frame[name]) for name in packed})
     data = pa.Table.from_pandas(frame, schema=schema, preserve_index=False, safe=True)
     merged = {**(data.schema.metadata or {}), **(schema.metadata or {})}
     return data.replace_schema_metadata(merged)
 
 
-def _utf8(value: object) -> object:
-    if isinstance(value, PackedText):
-        return value.utf8()
-    if isinstance(value, str):
-        return value if value.isascii() else value.encode("utf-8")
-    if isinstance(value, list):
-        return [_utf8(v) for v in value]
-    return value
-
-
 def _utf8_values(column: pd.Series) -> pd.Series:
-    """A text or list-of-text column with its non-ASCII strings as UTF-8 bytes (see to_arrow)."""
-    return pd.Series([_utf8(v) for v in column.tolist()], index=column.index, dtype=object)
+    """Packed texts inflated to UTF-8 bytes, which Arrow takes for a string column as they are."""
+    values = [v.utf8() if isinstance(v, PackedText) else v for v in column.tolist()]
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def write_parquet(table: str, frame: pd.DataFrame, path: Path) -> None:
