@@ -218,12 +218,18 @@ def test_bucketed_extraction_gives_the_same_tables(
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
 
 
+@pytest.mark.parametrize("chunk", [pages.WORKER_CHUNK, 3])
 def test_forked_workers_and_rows_memo_give_the_same_tables(
-    fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path], tmp_path: Path
+    fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path],
+    tmp_path: Path,
+    chunk: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Two forked workers read the folder; the rerun takes unchanged pages from the rows memo
-    (links are read again: their target may change without a touch); without the memo, the
-    workers find every page in the result cache they inherit. Same tables each time."""
+    """Two forked workers read the folder, a chunk of files per task (chunk 3: each worker
+    takes many, dropping what it handed back after each); the rerun takes unchanged pages from
+    the rows memo (links are read again: their target may change without a touch); without the
+    memo, the workers find every page in the result cache they inherit. Same tables each time."""
+    monkeypatch.setattr(pages, "WORKER_CHUNK", chunk)
     folder, run, _ = fuzzed
     transient = len(folder.links_out) + len(folder.dangling)
     counts = []
@@ -235,10 +241,10 @@ def test_forked_workers_and_rows_memo_give_the_same_tables(
         tables = unpack_texts(stage_tables(extraction, stage_resolve(extraction)))
         for table, frame in run.tables.items():
             pd.testing.assert_frame_equal(tables[table], frame, obj=table)
-    pages = len(run.tables["raw_pages"])
+    n_pages = len(run.tables["raw_pages"])
     (cold_parsed, cold_reused), warm, from_results = counts
-    assert cold_parsed + cold_reused == pages
-    assert warm == from_results == (transient, pages - transient)
+    assert cold_parsed + cold_reused == n_pages
+    assert warm == from_results == (transient, n_pages - transient)
 
 
 def test_a_dead_worker_costs_time_not_pages(
@@ -255,7 +261,7 @@ def test_a_dead_worker_costs_time_not_pages(
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
 
 
-def _die(k: int, processes: int) -> None:
+def _die(start: int, stop: int) -> None:
     os._exit(9)
 
 
@@ -303,3 +309,17 @@ def test_cut_copies_of_same_titled_documents_keep_distinct_ids(tmp_path: Path) -
     run = run_pipeline(raw, tmp_path / "out")
     assert not (run.tables["quarantine"]["stage"] == "validate").any()
     assert cross_table_problems(run.tables) == {}
+
+
+def test_worker_chunks_cover_every_file_once_and_feed_every_worker() -> None:
+    from pipeline.extract.pages import WORKER_CHUNK, worker_chunks
+
+    for files, processes in [(220, 2), (5_500, 2), (1, 2), (7, 3), (WORKER_CHUNK * 4 + 1, 2)]:
+        chunks = worker_chunks(files, processes)
+        covered = [i for start, stop in chunks for i in range(start, stop)]
+        assert covered == list(range(files)), (files, processes)
+        assert max(stop - start for start, stop in chunks) <= WORKER_CHUNK
+        assert len(chunks) >= min(files, processes)
+    assert worker_chunks(220, 2) == [(0, 110), (110, 220)]  # a +1% increment: one per worker
+    assert len(worker_chunks(5_500, 2)) == 6  # a bucket of the archive: chunks of 1,000
+    assert worker_chunks(0, 2) == []

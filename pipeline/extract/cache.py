@@ -95,6 +95,11 @@ class PageCache:
         self.write_new()
         return self._written, list(self._used)
 
+    def forget_handed_back(self) -> None:
+        """In a worker, after `learnt` went to the parent: drop what it reported (a content
+        met again later in this worker is parsed again: the results are the same)."""
+        self._texts, self._used, self._written = {}, set(), 0
+
     def merge_learnt(self, written: int, used: list[str]) -> None:
         self._written += written
         self._used.update(used)
