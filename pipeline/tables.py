@@ -37,8 +37,8 @@ def build_frame(
     elif isinstance(rows, Columns):
         n = len(rows)
         frame = pd.DataFrame({name: rows.data.get(name, [None] * n) for name in columns})
-    else:
-        frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    else:  # dicts or the extraction's row records (row_types.py), column by column
+        frame = pd.DataFrame({name: [row.get(name) for row in rows] for name in columns})
     for name, values in (extra or {}).items():
         if len(frame):
             frame[name] = pd.Series(values, index=frame.index, dtype=object)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.dates import parse_date
 from pipeline.extract.records import PageResult
+from pipeline.extract.row_types import DetailRow, EntryRow, RawPageRow
 from pipeline.extract.urls import url_facts
 from pipeline.packed_text import PackedText
 
@@ -57,21 +58,23 @@ def page_rows(
     # cached results are shared by every file with the same bytes: the name is added here
     reason = f"{rel}: {result.problem}" if result.problem else None
     out.raw_pages.append(
-        {
-            "page_sha256": sha,
-            "path": rel,
-            "bytes": size,
-            "format": result.format,
-            "encoding": result.encoding,
-            "url": url,
-            "fetched_at": fetched_at,
-            "kind": result.kind,
-            "layout": (result.listing or result.detail).layout
-            if (result.listing or result.detail)
-            else None,
-            "status": status,
-            "reason": reason,
-        }
+        RawPageRow(
+            {
+                "page_sha256": sha,
+                "path": rel,
+                "bytes": size,
+                "format": result.format,
+                "encoding": result.encoding,
+                "url": url,
+                "fetched_at": fetched_at,
+                "kind": result.kind,
+                "layout": (result.listing or result.detail).layout
+                if (result.listing or result.detail)
+                else None,
+                "status": status,
+                "reason": reason,
+            }
+        )
     )
     if reason:
         out.quarantine.append(qrow(sha, rel, "extract", "raw_pages", reason))
@@ -110,14 +113,16 @@ def page_rows(
                 continue
             d = parse_date(e["date_raw"])
             out.entries.append(
-                {
-                    **e,
-                    "page_sha256": sha,
-                    "listing_id": lid,
-                    "date_start": d.start if d else None,
-                    "date_end": d.end if d else None,
-                    "date_precision": d.precision if d else "unparsed",
-                }
+                EntryRow(
+                    {
+                        **e,
+                        "page_sha256": sha,
+                        "listing_id": lid,
+                        "date_start": d.start if d else None,
+                        "date_end": d.end if d else None,
+                        "date_precision": d.precision if d else "unparsed",
+                    }
+                )
             )
     if result.detail is not None:
         detail = result.detail
@@ -135,7 +140,7 @@ def page_rows(
             date_end=d.end if d else None,
             date_precision=d.precision if d else "unparsed",
         )
-        out.details.append(row)
+        out.details.append(DetailRow(row))
 
 
 def qrow(
