@@ -6,14 +6,13 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline.extract.classify import parse_text
 from pipeline.packed_text import PackedText, unpacked
 from pipeline.runner import stage_extract
 from pipeline.validate import validate_table
-from schemas import TABLES
+from tests.helpers.frames import detail_pages_frame
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DETAIL = REPO / "raw" / "001_e6ba8d6b4194133d.txt"
@@ -43,22 +42,8 @@ def test_the_seed_detail_body_is_packed_in_the_rows_and_plain_in_parquet(
     assert published.as_py() == printed
 
 
-def _pages(bodies: list[object]) -> pd.DataFrame:
-    columns = list(TABLES["document_pages"][0].to_schema().columns)
-    frame = pd.DataFrame({c: pd.Series([None] * len(bodies), dtype=object) for c in columns})
-    frame["page_sha256"] = [f"{i:064x}" for i in range(len(bodies))]
-    frame["path"] = [f"details/{i}.txt" for i in range(len(bodies))]
-    frame["document_id"] = [f"doc-{i}" for i in range(len(bodies))]
-    frame["layout"] = "new_detail"
-    frame["title"] = "Cable to Filippov"
-    frame["date_precision"] = "unparsed"
-    frame["is_truncated"] = False
-    frame["body"] = pd.Series(bodies, dtype=object)
-    return frame
-
-
 def test_a_body_must_be_text_packed_or_not() -> None:
-    frame = _pages([PackedText.pack("Comrade Filippov!"), "a plain text", None, 42])
+    frame = detail_pages_frame([PackedText.pack("Comrade Filippov!"), "a plain text", None, 42])
     valid, quarantined = validate_table("document_pages", frame)
     assert len(valid) == 3 and [str(b) for b in valid["body"].dropna()] == [
         "Comrade Filippov!",

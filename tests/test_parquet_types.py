@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from schemas import TABLES
+from tests.helpers.frames import detail_pages_frame
 
 # ---------------------------------------------------------------------------------------------
 # Parquet files that pandas reads right with no arguments
@@ -157,17 +158,8 @@ def test_text_heavy_tables_get_row_groups_bounded_by_bytes(tmp_path: Path, monke
 
     monkeypatch.setattr(parquet, "SLICE_ROWS", 100)
     monkeypatch.setattr(parquet, "ROW_GROUP_BYTES", 1 << 20)
-    columns = list(TABLES["document_pages"][0].to_schema().columns)
     n = 1_000
-    frame = pd.DataFrame({c: pd.Series([None] * n, dtype=object) for c in columns})
-    frame["page_sha256"] = [f"{i:064x}" for i in range(n)]
-    frame["path"] = [f"details/{i}.txt" for i in range(n)]
-    frame["document_id"] = [f"doc-{i}" for i in range(n)]
-    frame["layout"] = "new_detail"
-    frame["title"] = [f"Telegram No. {i}" for i in range(n)]
-    frame["body"] = [f"Comrade {i}, “Kovalev” reports. " * 300 for i in range(n)]  # ~10 KB
-    frame["date_precision"] = "unparsed"
-    frame["is_truncated"] = False
+    frame = detail_pages_frame([f"Comrade {i}, “Kovalev” reports. " * 300 for i in range(n)])
     path = tmp_path / "document_pages.parquet"
     parquet.write_parquet("document_pages", frame, path)
     meta = pq.ParquetFile(path).metadata
@@ -201,16 +193,7 @@ def test_packed_texts_convert_to_the_arrow_data_of_the_plain_texts() -> None:
     from pipeline.publish.parquet import to_arrow
 
     bodies = ["Кому: тов. Ковалеву — “urgent”", "", None, "Comrade Mao Zedong!\n\nConfirm."]
-    columns = list(TABLES["document_pages"][0].to_schema().columns)
-    plain = pd.DataFrame({c: pd.Series([None] * len(bodies), dtype=object) for c in columns})
-    plain["page_sha256"] = [f"{i:064x}" for i in range(len(bodies))]
-    plain["path"] = [f"details/{i}.txt" for i in range(len(bodies))]
-    plain["document_id"] = [f"doc-{i}" for i in range(len(bodies))]
-    plain["layout"] = "new_detail"
-    plain["title"] = "Cable to Filippov"
-    plain["date_precision"] = "unparsed"
-    plain["is_truncated"] = False
-    plain["body"] = pd.Series(bodies, dtype=object)
+    plain = detail_pages_frame(bodies)
     packed = plain.assign(body=pd.Series([PackedText.pack(b) for b in bodies], dtype=object))
     ours, expected = to_arrow("document_pages", packed), to_arrow("document_pages", plain)
     assert ours.equals(expected)

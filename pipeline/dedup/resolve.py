@@ -198,18 +198,8 @@ def _resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> 
     for dec in audit:
         out.document_matches.append(
             document_id=row_doc.get(dec.right.ref) if dec.decision == "merged" else None,
-            left_source=dec.left.source,
-            left_page_sha256=dec.left.page_sha256,
-            left_position=dec.left.position,
-            left_title=dec.left.title,
-            left_date_raw=dec.left.date_raw,
-            left_document_id=row_doc.get(dec.left.ref),
-            right_source=dec.right.source,
-            right_page_sha256=dec.right.page_sha256,
-            right_position=dec.right.position,
-            right_title=dec.right.title,
-            right_date_raw=dec.right.date_raw,
-            right_document_id=row_doc.get(dec.right.ref),
+            **_match_side("left", dec.left, row_doc),
+            **_match_side("right", dec.right, row_doc),
             rule=dec.rule,
             score=dec.score,
             title_score=dec.title_score,
@@ -217,6 +207,18 @@ def _resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> 
             decision=dec.decision,
         )
     return out
+
+
+def _match_side(side: str, row: Row, row_doc: dict) -> dict:
+    """One side of an audited pair: which row it is, what it printed, where it went."""
+    return {
+        f"{side}_source": row.source,
+        f"{side}_page_sha256": row.page_sha256,
+        f"{side}_position": row.position,
+        f"{side}_title": row.title,
+        f"{side}_date_raw": row.date_raw,
+        f"{side}_document_id": row_doc.get(row.ref),
+    }
 
 
 def _document_row(
