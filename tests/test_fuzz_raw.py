@@ -261,7 +261,7 @@ def test_a_dead_worker_costs_time_not_pages(
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
 
 
-def _die(start: int, stop: int) -> None:
+def _die(start: int, stop: int, step: int) -> None:
     os._exit(9)
 
 
@@ -311,15 +311,24 @@ def test_cut_copies_of_same_titled_documents_keep_distinct_ids(tmp_path: Path) -
     assert cross_table_problems(run.tables) == {}
 
 
-def test_worker_chunks_cover_every_file_once_and_feed_every_worker() -> None:
-    from pipeline.extract.pages import WORKER_CHUNK, worker_chunks
+def test_worker_tasks_cover_every_file_once_and_feed_every_worker() -> None:
+    from pipeline.extract.pages import WORKER_CHUNK, worker_tasks
 
     for files, processes in [(220, 2), (5_500, 2), (1, 2), (7, 3), (WORKER_CHUNK * 4 + 1, 2)]:
-        chunks = worker_chunks(files, processes)
-        covered = [i for start, stop in chunks for i in range(start, stop)]
+        tasks = worker_tasks(files, processes)
+        covered = sorted(i for task in tasks for i in range(*task))
         assert covered == list(range(files)), (files, processes)
-        assert max(stop - start for start, stop in chunks) <= WORKER_CHUNK
-        assert len(chunks) >= min(files, processes)
-    assert worker_chunks(220, 2) == [(0, 110), (110, 220)]  # a +1% increment: one per worker
-    assert len(worker_chunks(5_500, 2)) == 6  # a bucket of the archive: chunks of 1,000
-    assert worker_chunks(0, 2) == []
+        assert max(len(range(*task)) for task in tasks) <= WORKER_CHUNK
+        assert len(tasks) >= min(files, processes)
+    # a +1% increment: one task per worker, every other file (neighbours read together)
+    assert worker_tasks(220, 2) == [(0, 220, 2), (1, 220, 2)]
+    # a bucket of the archive: blocks of 2,000 files dealt to the two workers
+    assert worker_tasks(5_500, 2) == [
+        (0, 2_000, 2),
+        (1, 2_000, 2),
+        (2_000, 4_000, 2),
+        (2_001, 4_000, 2),
+        (4_000, 5_500, 2),
+        (4_001, 5_500, 2),
+    ]
+    assert worker_tasks(1, 2) == [(0, 1, 2)] and worker_tasks(0, 2) == []

@@ -167,29 +167,35 @@ def _from_memo(
 # `_in_workers` around the pool's life, read by `_worker_part` in the child.
 _INHERITED: tuple[Path, PageCache, Path | None, list[Todo]] | None = None
 # Files a worker reads per task. A worker used to take every n-th file of the bucket in one task
-# and hold all their rows, parse results and the pickles of both to its end (two workers held
-# ~1 GB of the 10x run's 3.9 GB peak); per chunk it holds one chunk's worth, and the parent
-# takes rows in chunk by chunk.
+# and hold all their rows, parse results and the pickles of both to its end (the 10x run's
+# extraction peak was 3.9 GB, 2.2 GB with tasks); per task it holds one task's worth, and the
+# parent takes rows in task by task.
 WORKER_CHUNK = 1_000
 
 
-def worker_chunks(files: int, processes: int) -> list[tuple[int, int]]:
-    """Consecutive (start, stop) slices of the file list: at most WORKER_CHUNK files each, and
-    at least one per worker, so a small increment still uses every worker."""
-    size = max(1, min(WORKER_CHUNK, -(-files // processes)))
-    return [(start, min(start + size, files)) for start in range(0, files, size)]
+def worker_tasks(files: int, processes: int) -> list[tuple[int, int, int]]:
+    """(start, stop, step) slices of the file list, one per task: blocks of `processes` x
+    WORKER_CHUNK consecutive files, each block dealt to the workers every n-th file, so the
+    workers read neighbouring files at the same time (reading two distant halves was slower on
+    a folder larger than the page cache). A small increment is one block: a task per worker."""
+    block = processes * WORKER_CHUNK
+    return [
+        (start + k, min(start + block, files), processes)
+        for start in range(0, files, block)
+        for k in range(processes)
+        if start + k < min(start + block, files)
+    ]
 
 
 def _in_workers(
     raw_dir: Path, cache: PageCache, memo_dir: Path | None, todo: list[Todo], processes: int
 ) -> list[FilesPart]:
-    """The files in consecutive chunks to n forked workers, a chunk per task (they inherit the
-    loaded parsers, the cache and the file list; only a chunk's bounds cross the pipe).
+    """The files to n forked workers in tasks of WORKER_CHUNK files (`worker_tasks`); workers
+    inherit the loaded parsers, the cache and the file list, so only a task's slice crosses the
+    pipe.
 
-    Workers take the chunks in order, so both read neighbouring parts of the folder (reading
-    two distant halves was slower on a folder larger than the page cache). A worker that dies
-    (killed, out of memory) fails the pool loudly instead of hanging it; the files are then
-    read in this process, so the run still completes.
+    A worker that dies (killed, out of memory) fails the pool loudly instead of hanging it;
+    the files are then read in this process, so the run still completes.
     """
     global _INHERITED
     ctx = multiprocessing.get_context("fork")
@@ -197,8 +203,8 @@ def _in_workers(
     try:
         with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
             futures = [
-                pool.submit(_worker_part, start, stop)
-                for start, stop in worker_chunks(len(todo), processes)
+                pool.submit(_worker_part, start, stop, step)
+                for start, stop, step in worker_tasks(len(todo), processes)
             ]
             return [f.result() for f in futures]
     except BrokenProcessPool:
@@ -207,13 +213,13 @@ def _in_workers(
         _INHERITED = None
 
 
-def _worker_part(start: int, stop: int) -> FilesPart:
-    """In a forked worker: files start..stop of the inherited list. What the worker's cache
-    learnt goes back with the part and is then dropped here, so a worker's memory does not
-    grow from chunk to chunk."""
+def _worker_part(start: int, stop: int, step: int) -> FilesPart:
+    """In a forked worker: the files todo[start:stop:step] of the inherited list. What the
+    worker's cache learnt goes back with the part and is then dropped here, so a worker's
+    memory does not grow from task to task."""
     assert _INHERITED is not None, "only called in a worker forked by _in_workers"
     raw_dir, cache, memo_dir, todo = _INHERITED
-    part = _extract_files(raw_dir, cache, memo_dir, todo[start:stop])
+    part = _extract_files(raw_dir, cache, memo_dir, todo[start:stop:step])
     cache.forget_handed_back()
     return part
 
