@@ -168,7 +168,7 @@ def _from_memo(
 _INHERITED: tuple[Path, PageCache, Path | None, list[Todo]] | None = None
 # Files a worker reads per task. A worker used to take every n-th file of the bucket in one task
 # and hold all their rows, parse results and the pickles of both to its end (the 10x run's
-# extraction peak was 3.9 GB, 2.2 GB with tasks); per task it holds one task's worth, and the
+# extraction peak was 3.9 GB, 2.3 GB with tasks); per task it holds one task's worth, and the
 # parent takes rows in task by task.
 WORKER_CHUNK = 1_000
 
