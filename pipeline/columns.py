@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Set
 
 
 class Columns:
@@ -20,10 +20,7 @@ class Columns:
         self.data: dict[str, list] = {name: [] for name in names}
 
     def append(self, **values: object) -> None:
-        if values.keys() != self.data.keys():
-            missing = sorted(self.data.keys() - values.keys())
-            extra = sorted(values.keys() - self.data.keys())
-            raise KeyError(f"row does not match the columns: missing {missing}, extra {extra}")
+        check_columns("row", self.data.keys(), values.keys())
         for name, value in values.items():
             self.data[name].append(value)
 
@@ -33,12 +30,13 @@ class Columns:
     def column(self, name: str) -> list:
         return self.data[name]
 
-    def rows(self) -> Iterator[dict]:
-        """The rows as dicts (for readers that want records; builds one dict at a time)."""
-        names = list(self.data)
-        for values in zip(*self.data.values(), strict=True):
-            yield dict(zip(names, values, strict=True))
-
     def clear(self) -> None:
         for values in self.data.values():
             values.clear()
+
+
+def check_columns(what: str, expected: Set[str], given: Set[str]) -> None:
+    """Raise KeyError naming the missing and extra columns unless `given` is `expected`."""
+    if given != expected:
+        missing, extra = sorted(expected - given), sorted(given - expected)
+        raise KeyError(f"{what} does not match the columns: missing {missing}, extra {extra}")

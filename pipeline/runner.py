@@ -21,7 +21,8 @@ from pipeline.atomic_files import atomic_write_bytes
 from pipeline.clock import now_iso
 from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
-from pipeline.extract.pages import Extraction, Progress, extract_bucket, merge_extractions
+from pipeline.extract.merge import merge_extractions
+from pipeline.extract.pages import Extraction, Progress, extract_bucket
 from pipeline.gc_tuning import collections_paused
 from pipeline.packed_text import PACKED_COLUMNS, unpacked
 from pipeline.publish.release import current_release, finish_release, stage_release

@@ -14,15 +14,15 @@ def test_rows_go_in_whole_and_come_back_as_they_were() -> None:
     links.append(listing_id="search:stalin", document_id="doc-1a2b")  # any keyword order
     assert len(links) == 2
     assert links.column("listing_id") == ["collection:sino-soviet-relations", "search:stalin"]
-    assert list(links.rows()) == [
-        {"document_id": "wcda-121800", "listing_id": "collection:sino-soviet-relations"},
-        {"document_id": "doc-1a2b", "listing_id": "search:stalin"},
-    ]
+    assert links.data == {
+        "document_id": ["wcda-121800", "doc-1a2b"],
+        "listing_id": ["collection:sino-soviet-relations", "search:stalin"],
+    }
     with pytest.raises(KeyError, match=r"missing \['listing_id'\], extra \['listing'\]"):
         links.append(document_id="doc-3", listing="search:mao")
     assert len(links) == 2 and len(links.column("document_id")) == 2  # nothing half-added
     links.clear()
-    assert len(links) == 0 and list(links.rows()) == []
+    assert len(links) == 0 and links.data == {"document_id": [], "listing_id": []}
 
 
 def test_a_frame_from_columns_equals_the_frame_from_the_same_dict_rows() -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import pipeline.extract.pages as pages
-from pipeline.extract.pages import merge_extractions
+from pipeline.extract.merge import merge_extractions
 from pipeline.runner import (
     RunResult,
     run_pipeline,

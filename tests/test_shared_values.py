@@ -7,7 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.extract.pages import Extraction, share_repeated_values
+from pipeline.extract.merge import share_repeated_values
+from pipeline.extract.pages import Extraction
 from pipeline.runner import stage_extract
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,7 +7,8 @@ parses buckets in parallel; the in-process executor runs them one after another.
 import dagster as dg
 
 from pipeline.assets.resources import PipelinePaths
-from pipeline.extract.pages import Extraction, merge_extractions
+from pipeline.extract.merge import merge_extractions
+from pipeline.extract.pages import Extraction
 from pipeline.progress import ProgressLine
 from pipeline.runner import stage_extract_bucket
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import fields
 
+from pipeline.columns import check_columns
 from pipeline.extract.records import Detail, Entry
 
 
@@ -24,10 +25,7 @@ class Record(Mapping):
     FIELD_SET: frozenset[str] = frozenset()
 
     def __init__(self, values: Mapping[str, object]) -> None:
-        if values.keys() != self.FIELD_SET:
-            missing = sorted(self.FIELD_SET - values.keys())
-            extra = sorted(values.keys() - self.FIELD_SET)
-            raise KeyError(f"{type(self).__name__}: missing {missing}, extra {extra}")
+        check_columns(type(self).__name__, self.FIELD_SET, values.keys())
         for name in self.FIELDS:
             setattr(self, name, values[name])
 
