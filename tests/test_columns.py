@@ -10,8 +10,10 @@ from pipeline.tables import build_frame
 
 def test_rows_go_in_whole_and_come_back_as_they_were() -> None:
     links = Columns(["document_id", "listing_id"])
-    links.append(document_id="wcda-121800", listing_id="collection:sino-soviet-relations")
-    links.append(listing_id="search:stalin", document_id="doc-1a2b")  # any keyword order
+    links.extend(
+        {"document_id": ["wcda-121800"], "listing_id": ["collection:sino-soviet-relations"]}
+    )
+    links.extend({"listing_id": ["search:stalin"], "document_id": ["doc-1a2b"]})  # any order
     assert len(links) == 2
     assert links.column("listing_id") == ["collection:sino-soviet-relations", "search:stalin"]
     assert links.data == {
@@ -19,7 +21,9 @@ def test_rows_go_in_whole_and_come_back_as_they_were() -> None:
         "listing_id": ["collection:sino-soviet-relations", "search:stalin"],
     }
     with pytest.raises(KeyError, match=r"missing \['listing_id'\], extra \['listing'\]"):
-        links.append(document_id="doc-3", listing="search:mao")
+        links.extend({"document_id": ["doc-3"], "listing": ["search:mao"]})
+    with pytest.raises(ValueError, match="different lengths"):
+        links.extend({"document_id": ["doc-3", "doc-4"], "listing_id": ["search:mao"]})
     assert len(links) == 2 and len(links.column("document_id")) == 2  # nothing half-added
     links.clear()
     assert len(links) == 0 and links.data == {"document_id": [], "listing_id": []}
@@ -51,8 +55,8 @@ def test_a_frame_from_columns_equals_the_frame_from_the_same_dict_rows() -> None
         for i in range(40, 0, -1)
     ]
     columns = Columns(rows[0])
-    for row in rows:
-        columns.append(**row)
+    columns.extend({name: [row[name] for row in rows[:25]] for name in rows[0]})
+    columns.extend({name: [row[name] for row in rows[25:]] for name in rows[0]})
     by_columns = build_frame("document_matches", columns)
     by_rows = build_frame("document_matches", rows)
     assert by_columns.equals(by_rows)
