@@ -25,6 +25,7 @@ from pipeline.extract.merge import merge_extractions
 from pipeline.extract.pages import Extraction, Progress, extract_bucket
 from pipeline.gc_tuning import collections_paused
 from pipeline.packed_text import PACKED_COLUMNS, unpacked
+from pipeline.publish.body_words import BodyWordsInBackground
 from pipeline.publish.release import current_release, finish_release, stage_release
 from pipeline.runs import (
     OutputLocked,
@@ -86,9 +87,25 @@ def up_to_date(raw_dir: Path, out_dir: Path) -> str | None:
     return current.name
 
 
-def stage_resolve(extraction: Extraction) -> Resolution:
-    with collections_paused():
-        return resolve(extraction.entries, extraction.details, extraction.listings)
+def body_words_file(out_dir: Path) -> Path:
+    """Where the words of page texts are counted ahead for the search index (body_words.py)."""
+    return cache_dir_for(out_dir) / "body_words.duckdb"
+
+
+def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolution:
+    """Dedup. With `out_dir`, a forked process meanwhile counts the words of page texts not
+    counted before, for the search index that publishing builds (publish/body_words.py):
+    dedup runs on one core, and this is the bulk of the index's work."""
+    ahead = None
+    if out_dir is not None and extraction.details:
+        bodies = [d.get("body") for d in extraction.details]
+        ahead = BodyWordsInBackground(bodies, body_words_file(Path(out_dir))).start()
+    try:
+        with collections_paused():
+            return resolve(extraction.entries, extraction.details, extraction.listings)
+    finally:
+        if ahead is not None:
+            ahead.finish()
 
 
 def stage_tables(
@@ -168,7 +185,7 @@ def _switch_in(
     stat_lines: list[str] | None,
 ) -> RunRecord:
     """The part of publishing that holds the lock: release switch, run record, fingerprint."""
-    release, changed = finish_release(staging, out_dir)
+    release, changed = finish_release(staging, out_dir, body_words_file(out_dir))
     record = RunRecord(
         run_id=new_run_id(),
         started_at=started_at,
@@ -241,7 +258,7 @@ def run_pipeline(
     extraction = stage_extract(raw_dir, out_dir, None if quiet else progress)
     seconds["extract"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    resolution = stage_resolve(extraction)
+    resolution = stage_resolve(extraction, out_dir)
     seconds["dedup"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     stats = {"parsed_now": extraction.parsed_now, "reused": extraction.reused}

@@ -6,51 +6,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 import pipeline.publish.search_index as search_index
-from pipeline.publish.duckdb_db import build_database, load_fts
+from pipeline.publish.duckdb_db import build_database
+from tests.helpers.search import extension_scores, search_db
 
 QUERIES = ["Xinjiang", "Kovalev", "telegram from Stalin to Mao", "Peng Dehuai", "the of", "zzz"]
-
-
-def _search(db: Path, query: str) -> list[tuple[str, float]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        load_fts(con)
-        return con.execute("SELECT document_id, score FROM search($q)", {"q": query}).fetchall()
-    finally:
-        con.close()
-
-
-def _extension_scores(db: Path, query: str) -> list[tuple[str, float]]:
-    """The same corpus indexed by the extension's own create_fts_index, ranked by match_bm25."""
-    con = duckdb.connect()
-    try:
-        load_fts(con)
-        con.execute(f"ATTACH '{db.as_posix()}' AS rel (READ_ONLY)")
-        con.execute("CREATE TABLE corpus AS SELECT * FROM rel.store.search_corpus")
-        con.execute(
-            "PRAGMA create_fts_index('corpus', 'document_id', 'title', 'summary', 'body', "
-            "'people', stemmer = 'porter', stopwords = 'english')"
-        )
-        return con.execute(
-            "SELECT document_id, s FROM (SELECT document_id, "
-            "fts_main_corpus.match_bm25(document_id, $q) AS s FROM corpus) "
-            "WHERE s IS NOT NULL ORDER BY s DESC, document_id",
-            {"q": query},
-        ).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_scores_are_the_extensions_bm25(seed_outputs: Path, query: str) -> None:
     db = seed_outputs / "archive.duckdb"
-    mine, theirs = _search(db, query), _extension_scores(db, query)
+    mine, theirs = search_db(db, query), extension_scores(db, query)
     assert [d for d, _ in mine] == [d for d, _ in theirs]
     assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], rel=1e-12)
     if query == "Xinjiang":
@@ -85,8 +55,10 @@ def test_unchanged_documents_are_copied_and_the_result_is_a_fresh_build(
     fresh = _release_copy(seed_outputs, tmp_path / "fresh", retitle=changed)
     assert build_database(fresh / "archive.duckdb", fresh) == 0
     for query in [*QUERIES, "Zanzibar"]:
-        assert _search(second / "archive.duckdb", query) == _search(fresh / "archive.duckdb", query)
-    assert [d for d, _ in _search(second / "archive.duckdb", "Zanzibar")] == [changed]
+        assert search_db(second / "archive.duckdb", query) == search_db(
+            fresh / "archive.duckdb", query
+        )
+    assert [d for d, _ in search_db(second / "archive.duckdb", "Zanzibar")] == [changed]
 
 
 def test_an_index_of_another_version_is_not_reused(
@@ -97,7 +69,7 @@ def test_an_index_of_another_version_is_not_reused(
     monkeypatch.setattr(search_index, "INDEX_FORMAT", "test-next")
     second = _release_copy(seed_outputs, tmp_path / "second")
     assert build_database(second / "archive.duckdb", second, first / "archive.duckdb") == 0
-    assert _search(second / "archive.duckdb", "Xinjiang") == _search(
+    assert search_db(second / "archive.duckdb", "Xinjiang") == search_db(
         first / "archive.duckdb", "Xinjiang"
     )
 
@@ -110,7 +82,7 @@ def test_a_missing_or_broken_previous_file_means_a_full_build(
     for previous in (tmp_path / "missing.duckdb", broken):
         release = _release_copy(seed_outputs, tmp_path / previous.stem)
         assert build_database(release / "archive.duckdb", release, previous) == 0
-        assert len(_search(release / "archive.duckdb", "Xinjiang")) == 14
+        assert len(search_db(release / "archive.duckdb", "Xinjiang")) == 14
 
 
 def test_a_build_over_the_memory_cap_is_retried_without_it(
@@ -121,16 +93,16 @@ def test_a_build_over_the_memory_cap_is_retried_without_it(
     limits: list[str | None] = []
     build = duckdb_db._build
 
-    def recording(db_path, parquet_dir, previous, memory_limit):  # noqa: ANN001, ANN202
+    def recording(db_path, parquet_dir, previous, ahead, memory_limit):  # noqa: ANN001, ANN202
         limits.append(memory_limit)
-        return build(db_path, parquet_dir, previous, memory_limit)
+        return build(db_path, parquet_dir, previous, ahead, memory_limit)
 
     monkeypatch.setattr(duckdb_db, "MEMORY_LIMIT", "1MB")  # too small for anything
     monkeypatch.setattr(duckdb_db, "_build", recording)
     release = _release_copy(seed_outputs, tmp_path / "release")
     assert build_database(release / "archive.duckdb", release) == 0
     assert limits == ["1MB", None]
-    assert len(_search(release / "archive.duckdb", "Xinjiang")) == 14
+    assert len(search_db(release / "archive.duckdb", "Xinjiang")) == 14
     assert sorted(p.name for p in release.iterdir() if "duckdb" in p.name) == ["archive.duckdb"]
 
 
@@ -151,7 +123,9 @@ def test_text_counted_in_slices_gives_the_same_index(
     sliced = _release_copy(seed_outputs, tmp_path / "sliced")
     build_database(sliced / "archive.duckdb", sliced)
     for query in QUERIES:
-        assert _search(sliced / "archive.duckdb", query) == _search(whole / "archive.duckdb", query)
+        assert search_db(sliced / "archive.duckdb", query) == search_db(
+            whole / "archive.duckdb", query
+        )
     assert sorted(p.name for p in sliced.iterdir() if "duckdb" in p.name) == ["archive.duckdb"]
     assert len(slices) > 1  # the seeds hold about 16 KB of text
 
@@ -179,7 +153,7 @@ def test_a_document_with_several_detail_pages_scores_as_the_extension_does(
     db = release / "archive.duckdb"
     build_database(db, release)
     for query in ["Zanzibar", "Kovalev", "Xinjiang"]:
-        mine, theirs = _search(db, query), _extension_scores(db, query)
+        mine, theirs = search_db(db, query), extension_scores(db, query)
         assert [d for d, _ in mine] == [d for d, _ in theirs]
         assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], rel=1e-12)
-    assert [d for d, _ in _search(db, "Zanzibar")] == [second["document_id"].iloc[0]]
+    assert [d for d, _ in search_db(db, "Zanzibar")] == [second["document_id"].iloc[0]]

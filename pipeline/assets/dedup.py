@@ -17,7 +17,7 @@ def resolved_documents(
 ) -> Resolution:
     """Clusters of listing entries and detail pages, with the audit of every decision."""
     started = time.perf_counter()
-    result = stage_resolve(extracted_pages)
+    result = stage_resolve(extracted_pages, paths.output_path())
     merged = result.document_matches.column("decision").count("merged")
     if paths.show_progress:
         summary = f"{len(result.documents)} documents, {merged} merges"

@@ -100,9 +100,12 @@ def stage_release(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
     return staging
 
 
-def finish_release(staging: Path, out_dir: Path) -> tuple[Path, bool]:
+def finish_release(
+    staging: Path, out_dir: Path, body_words: Path | None = None
+) -> tuple[Path, bool]:
     """Hash the staged tables, build the DuckDB file if this content is new, rename the folder
-    into place and switch `current` (call under the output lock)."""
+    into place and switch `current` (call under the output lock). `body_words`: the words of
+    page texts counted ahead, for the search index (body_words.py)."""
     releases = out_dir / "releases"
     tables = sorted(p.name.removesuffix(".parquet") for p in staging.glob("*.parquet"))
     clean_leftovers(out_dir)
@@ -117,7 +120,10 @@ def finish_release(staging: Path, out_dir: Path) -> tuple[Path, bool]:
         if changed:
             # the current release's search index lends the term rows of unchanged documents
             build_database(
-                staging / DB_NAME, staging, None if previous is None else previous / DB_NAME
+                staging / DB_NAME,
+                staging,
+                None if previous is None else previous / DB_NAME,
+                body_words,
             )
             for child in staging.iterdir():
                 with child.open("rb") as fh:

@@ -27,8 +27,15 @@ STEMMER = "porter"
 SLICE_BYTES = 64_000_000  # text tokenized per statement (see _build_index)
 # The extension's tokenizer (its `tokenize` macro): lower case, accents stripped, digits and
 # ASCII punctuation turned into spaces, split on whitespace.
-_IGNORE = r"""[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''"`-]+"""
-_IGNORE_SQL = _IGNORE.replace("'", "''")
+_IGNORED = r"""0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''"`-"""
+_IGNORE_SQL = f"[{_IGNORED}]+".replace("'", "''")
+# Counting splits the raw text at the same separators first, then normalises each distinct raw
+# word (and splits it again). Same tokens: the separators are ASCII, which neither
+# strip_accents nor lower changes, and both work code point by code point (marks are dropped,
+# not composed, so nothing joins across a separator); a character that becomes a separator
+# once stripped (the Greek question mark is ";") is split by the second pass. Normalising the
+# few distinct words instead of all the text takes a quarter off the count at archive scale.
+_SEPARATORS_SQL = rf"[\s{_IGNORED}]+".replace("'", "''")
 
 
 def _tokens(expr: str) -> str:
@@ -36,6 +43,32 @@ def _tokens(expr: str) -> str:
         f"string_split_regex(regexp_replace(lower(strip_accents(CAST({expr} AS VARCHAR))), "
         f"'{_IGNORE_SQL}', ' ', 'g'), '\\s+')"
     )
+
+
+def word_count_sql(table: str, key: str, parts: int, first: int, last: int) -> str:
+    """(key, w, n): the words of `table`'s `text` in rows `first`..`last`, counted per key.
+
+    The tokens are the extension's (`_tokens`), found as `_SEPARATORS_SQL` explains. DuckDB
+    scans a table of a few thousand rows on one thread (one row group), so the rows are split
+    into `parts` UNION ALL branches by their `part` column, one per thread.
+    """
+    split = f"string_split_regex(CAST(text AS VARCHAR), '{_SEPARATORS_SQL}')"
+    branches = " UNION ALL ".join(
+        f"SELECT {key}, unnest({split}) AS r FROM {table} "
+        f"WHERE part = {k} AND rowid BETWEEN {first} AND {last}"
+        for k in range(parts)
+    )
+    return f"""
+        WITH raw AS (
+            SELECT {key}, r, count(*) AS n FROM ({branches}) WHERE r <> '' GROUP BY ALL
+        ), words AS (
+            SELECT r, unnest(string_split_regex(lower(strip_accents(r)), '{_SEPARATORS_SQL}'))
+                AS w
+            FROM (SELECT DISTINCT r FROM raw)
+        )
+        SELECT {key}, w, sum(n)::BIGINT AS n FROM raw JOIN words USING (r)
+        WHERE w <> '' GROUP BY ALL
+    """
 
 
 def sql_literal(text: str) -> str:
@@ -118,16 +151,36 @@ LEFT JOIN people x USING (document_id)
 ORDER BY d.document_id
 """
 
+# Each published detail page's body hash (the index's text hash and the join to words counted
+# ahead, body_words.py, both use it).
+_PAGE_BODIES_SQL = """
+CREATE TABLE work.page_bodies AS
+SELECT document_id, page_sha256, md5(body) AS body_md5 FROM store.document_pages
+SEMI JOIN store.documents USING (document_id) WHERE body IS NOT NULL
+"""
+
 # The same text in parts: (document_id, text) per document's title and summary, per detail page
-# body, per document's people (aggregated once into work.search_people).
+# body whose words were not counted ahead, per document's people (aggregated once into
+# work.search_people).
 _PARTS_SQL = """
 SELECT document_id, concat_ws(' ', coalesce(title, ''), coalesce(summary, '')) AS text
 FROM store.documents
 UNION ALL
-SELECT document_id, body FROM store.document_pages
-SEMI JOIN store.documents USING (document_id) WHERE body IS NOT NULL
+SELECT p.document_id, d.body
+FROM (SELECT * FROM work.page_bodies ANTI JOIN ahead.bodies USING (body_md5)) p
+JOIN store.document_pages d USING (page_sha256)
 UNION ALL
 SELECT document_id, people FROM work.search_people SEMI JOIN store.documents USING (document_id)
+"""
+
+# Words counted ahead, per published page of a document not reused from the previous release.
+_AHEAD_WORDS_SQL = """
+INSERT INTO work.fresh_words
+SELECT p.document_id, w.w, w.n
+FROM work.page_bodies p
+JOIN ahead.bodies b USING (body_md5)
+JOIN ahead.body_words w USING (body_no)
+ANTI JOIN work.reused_terms_docs USING (document_id)
 """
 
 # A document's text hash, from its fields and its bodies' hashes (small strings to aggregate).
@@ -138,26 +191,52 @@ SELECT d.document_id,
                      coalesce(b.bodies, ''), coalesce(x.people, ''))) AS text_hash
 FROM store.documents d
 LEFT JOIN (
-    SELECT document_id, string_agg(md5(body), ' ' ORDER BY page_sha256) AS bodies
-    FROM store.document_pages GROUP BY document_id
+    SELECT document_id, string_agg(body_md5, ' ' ORDER BY page_sha256) AS bodies
+    FROM work.page_bodies GROUP BY document_id
 ) b USING (document_id)
 LEFT JOIN work.search_people x USING (document_id)
 """
 
 
-def build_search_index(con: duckdb.DuckDBPyConnection, previous: Path | None = None) -> int:
+def build_search_index(
+    con: duckdb.DuckDBPyConnection, previous: Path | None = None, ahead: Path | None = None
+) -> int:
     """Create the `store.search_corpus` view and index its text; returns how many documents
-    had their term rows copied from `previous` (a release's DuckDB file).
+    had their term rows copied from `previous` (a release's DuckDB file). `ahead` is a file of
+    body words counted ahead (body_words.py): bodies found there are not tokenized again.
 
     Intermediate tables go to an in-memory database attached as `work` and are let go at
     once by detaching it. Its blocks are spilled to the temp directory under the memory cap:
     at 10x archive scale the whole build peaks at about 635 MB (56 s).
     """
     con.execute("ATTACH ':memory:' AS work")
+    _attach_ahead(con, ahead)
     try:
         return _build_index(con, previous)
     finally:
         con.execute("DETACH work")
+        con.execute("DETACH ahead")
+
+
+def _attach_ahead(con: duckdb.DuckDBPyConnection, ahead: Path | None) -> None:
+    """Attach the words counted ahead as `ahead`: the file when it is usable (same tokenizer),
+    else empty tables, so the build reads the same way with or without it."""
+    if ahead is not None and ahead.is_file():
+        try:
+            con.execute(f"ATTACH {sql_literal(ahead.as_posix())} AS ahead (READ_ONLY)")
+        except duckdb.Error:
+            pass
+        else:
+            try:
+                version = con.sql("SELECT index_version FROM ahead.version").fetchone()
+                if version is not None and version[0] == index_version():
+                    return
+            except duckdb.Error:
+                pass
+            con.execute("DETACH ahead")
+    con.execute("ATTACH ':memory:' AS ahead")
+    con.execute("CREATE TABLE ahead.bodies (body_md5 VARCHAR, body_no INTEGER)")
+    con.execute("CREATE TABLE ahead.body_words (body_no INTEGER, w VARCHAR, n BIGINT)")
 
 
 def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
@@ -167,14 +246,14 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
         {"words": list(english_stopwords())},
     )
     con.execute(f"CREATE TABLE work.search_people AS {_PEOPLE_SQL}")
+    con.execute(_PAGE_BODIES_SQL)
     con.execute(_HASHES_SQL)
     reused = _copy_unchanged(con, previous)
-    # The regex tokenizer is most of the cost, and DuckDB scans a table of a few thousand rows
-    # on one thread (one row group): one UNION ALL branch per thread splits it by document.
-    # The text is counted a slice of about SLICE_BYTES at a time (consecutive rows, so a slice
-    # reads only its own blocks of the spilled table), so one statement's (document, word)
-    # counts fit in the memory cap whatever the archive's size. A document's parts may fall in
-    # two slices: search_terms sums its counts.
+    # The regex tokenizer is most of the cost (see word_count_sql for the threads). The text is
+    # counted a slice of about SLICE_BYTES at a time (consecutive rows, so a slice reads only
+    # its own blocks of the spilled table), so one statement's (document, word) counts fit in
+    # the memory cap whatever the archive's size. A document's parts may fall in two slices, or
+    # be counted ahead: search_terms sums its counts.
     parts = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
     con.execute(
         f"CREATE TABLE work.fresh_text AS SELECT hash(document_id) % {parts} AS part, "
@@ -182,17 +261,11 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
         "ANTI JOIN work.reused_terms_docs USING (document_id)"
     )
     con.execute("CREATE TABLE work.fresh_words (document_id VARCHAR, w VARCHAR, n BIGINT)")
+    con.execute(_AHEAD_WORDS_SQL)
     sizes = con.sql("SELECT coalesce(strlen(text), 0) AS n FROM work.fresh_text").fetchnumpy()
     for first, last in row_slices(sizes["n"], SLICE_BYTES):
-        branches = " UNION ALL ".join(
-            f"SELECT document_id, unnest({_tokens('text')}) AS w FROM work.fresh_text "
-            f"WHERE part = {k} AND rowid BETWEEN {first} AND {last}"
-            for k in range(parts)
-        )
-        con.execute(
-            f"INSERT INTO work.fresh_words SELECT document_id, w, count(*) AS n "
-            f"FROM ({branches}) WHERE w <> '' GROUP BY ALL"
-        )
+        query = word_count_sql("work.fresh_text", "document_id", parts, first, last)
+        con.execute(f"INSERT INTO work.fresh_words {query}")
     con.execute(
         f"""
         CREATE TABLE work.fresh_stems AS

@@ -1,0 +1,197 @@
+"""Body words counted ahead (pipeline/publish/body_words.py) while dedup runs: the search index
+built from them is the index built without them, row for row; the file keeps what it counted
+from run to run and counts only texts it has not seen."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline.extract.pages import Extraction
+from pipeline.packed_text import PackedText
+from pipeline.publish.body_words import BodyWordsInBackground, count_body_words
+from pipeline.publish.duckdb_db import build_database
+from pipeline.publish.parquet import write_parquet
+from pipeline.runner import body_words_file, run_pipeline, stage_extract, stage_resolve
+from tests.conftest import RAW
+from tests.helpers.search import extension_scores, search_db
+
+INDEX_TABLES = {
+    "search_terms": "term, document_id",
+    "search_docs": "document_id",
+    "search_dict": "term",
+    "search_stats": "num_docs",
+}
+# Accents (stripped), a Greek question mark (canonically ";", a separator once stripped), a
+# combining accent after a space, digits, capitals, Cyrillic, and an empty body.
+TRICKY_BODIES = [
+    "Zhou Enlai’s CAFÉ memo; café in Zanzibar. Ｆｕｌｌ width 1950-02-14",
+    "Kovalev\u037eZanzibar \u0301harbour, naïve coöperation — Москва ТЕЛЕГРАММА",
+    "",
+]
+
+
+def _release(seed_outputs: Path, dst: Path) -> Path:
+    """The seed release's Parquet files plus three detail pages of tricky text, one of them a
+    second page with the same body as an existing one."""
+    shutil.copytree(seed_outputs / "current", dst, ignore=shutil.ignore_patterns("*.duckdb"))
+    pages = pd.read_parquet(dst / "document_pages.parquet")
+    extra = pd.concat([pages.iloc[[0]]] * 4, ignore_index=True)
+    extra["page_sha256"] = [c * 64 for c in "cdef"]
+    extra["body"] = [*TRICKY_BODIES, pages["body"].iloc[0]]
+    both = pd.concat([pages, extra]).sort_values("page_sha256").reset_index(drop=True)
+    write_parquet("document_pages", both, dst / "document_pages.parquet")
+    return dst
+
+
+def _index(db: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            table: con.sql(f"SELECT * FROM store.{table} ORDER BY {order}").fetchall()
+            for table, order in INDEX_TABLES.items()
+        }
+    finally:
+        con.close()
+
+
+def _bodies(release: Path) -> list[str]:
+    return pd.read_parquet(release / "document_pages.parquet")["body"].tolist()
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5])
+def test_words_counted_ahead_give_the_same_index(
+    seed_outputs: Path, tmp_path: Path, share: float
+) -> None:
+    """All bodies counted ahead, or half of them (the build tokenizes the others)."""
+    plain = _release(seed_outputs, tmp_path / "plain")
+    build_database(plain / "archive.duckdb", plain)
+    ahead = _release(seed_outputs, tmp_path / "ahead")
+    bodies = _bodies(ahead)
+    counted = bodies[: int(len(bodies) * share)]
+    packed = [
+        PackedText.pack(b) if i % 2 else b for i, b in enumerate(counted)
+    ]  # as extraction holds them
+    words = tmp_path / "words.duckdb"
+    assert count_body_words(packed, words) == len(set(counted) - {None})
+    build_database(ahead / "archive.duckdb", ahead, ahead=words)
+    expected = _index(plain / "archive.duckdb")
+    assert _index(ahead / "archive.duckdb") == expected
+    terms = {row[0] for row in expected["search_terms"]}
+    assert {"cafe", "naiv", "москва", "zanzibar"} <= terms  # the tricky text was indexed
+    assert not {"enlai’s", "café"} & terms
+
+
+@pytest.mark.parametrize("query", ["café", "naive cooperation", "Москва", "Ｆｕｌｌ", "harbour"])
+def test_the_tricky_text_scores_as_the_extension_does(
+    seed_outputs: Path, tmp_path: Path, query: str
+) -> None:
+    """Counting splits at the separators before normalising each word: the extension's own
+    index of the same text ranks and scores the same."""
+    release = _release(seed_outputs, tmp_path / "release")
+    db = release / "archive.duckdb"
+    build_database(db, release)
+    mine, theirs = search_db(db, query), extension_scores(db, query)
+    assert mine and [d for d, _ in mine] == [d for d, _ in theirs]
+    assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], rel=1e-12)
+
+
+def test_the_build_reads_the_words_counted_ahead(seed_outputs: Path, tmp_path: Path) -> None:
+    """A word only the file has (counted from a body the release also holds) is found by the
+    search; a file of another index version is ignored."""
+    release = _release(seed_outputs, tmp_path / "release")
+    words = tmp_path / "words.duckdb"
+    count_body_words([_bodies(release)[0]], words)
+    con = duckdb.connect(str(words))
+    con.execute("INSERT INTO body_words VALUES (1, 'qqqzzz', 3)")
+    con.close()
+    build_database(release / "archive.duckdb", release, ahead=words)
+    con = duckdb.connect(str(release / "archive.duckdb"), read_only=True)
+    found = con.sql("SELECT count(*) FROM store.search_terms WHERE term = 'qqqzzz'").fetchone()
+    con.close()
+    assert found == (1,)
+
+    stale = _release(seed_outputs, tmp_path / "stale")
+    con = duckdb.connect(str(words))
+    con.execute("UPDATE version SET index_version = 'another'")
+    con.close()
+    build_database(stale / "archive.duckdb", stale, ahead=words)
+    plain = _release(seed_outputs, tmp_path / "plain")
+    build_database(plain / "archive.duckdb", plain)
+    assert _index(stale / "archive.duckdb") == _index(plain / "archive.duckdb")
+
+
+def test_a_failed_count_is_reported_and_the_run_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = BodyWordsInBackground(["Zanzibar"], tmp_path / "missing" / "words.duckdb").start()
+    assert job.finish() is None
+    assert "counting the page texts' words ahead failed" in capsys.readouterr().err
+
+
+def _words(db_path: Path) -> dict[str, dict[str, int]]:
+    """{body md5: {word: count}} as the file holds them."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.sql(
+            "SELECT body_md5, w, n FROM bodies JOIN body_words USING (body_no)"
+        ).fetchall()
+    finally:
+        con.close()
+    out: dict[str, dict[str, int]] = {}
+    for md5, word, n in rows:
+        out.setdefault(md5, {})[word] = n
+    return out
+
+
+def test_the_file_keeps_what_it_counted_and_drops_texts_no_longer_given(tmp_path: Path) -> None:
+    words = tmp_path / "words.duckdb"
+    kept, dropped, added = "Stalin to Mao, Stalin", "Kovalev memorandum", "Zanzibar harbour"
+    assert count_body_words([kept, dropped, kept], words) == 2
+    assert sorted(_words(words).values(), key=len) == [
+        {"kovalev": 1, "memorandum": 1},
+        {"stalin": 2, "to": 1, "mao": 1},
+    ]
+    con = duckdb.connect(str(words))
+    con.execute("UPDATE body_words SET n = 99 WHERE w = 'stalin'")  # marks a row as not redone
+    con.close()
+    assert count_body_words([PackedText.pack(added), kept], words) == 2
+    second = _words(words)
+    assert {"zanzibar": 1, "harbour": 1} in second.values()
+    assert {"stalin": 99, "to": 1, "mao": 1} in second.values()  # counted once, kept
+    assert {"kovalev": 1, "memorandum": 1} not in second.values()  # its text is gone
+
+
+def test_a_broken_or_outdated_file_starts_afresh(tmp_path: Path) -> None:
+    words = tmp_path / "words.duckdb"
+    words.write_bytes(b"not a database")
+    assert count_body_words(["Peng Dehuai"], words) == 1
+    con = duckdb.connect(str(words))
+    con.execute("UPDATE version SET index_version = 'another'")
+    con.execute("UPDATE body_words SET n = 99")
+    con.close()
+    assert count_body_words(["Peng Dehuai"], words) == 1
+    assert list(_words(words).values()) == [{"peng": 1, "dehuai": 1}]
+
+
+def test_dedup_counts_the_words_and_the_run_publishes_the_same_index(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    extraction: Extraction = stage_extract(RAW, out)
+    stage_resolve(extraction)  # no output folder: nothing counted ahead
+    assert not body_words_file(out).exists()
+    stage_resolve(extraction, out)
+    assert len(_words(body_words_file(out))) == len(extraction.details) == 1
+
+    run = run_pipeline(RAW, out)
+    assert [p.name for p in (out / "releases").iterdir()] == [run.record.release_id]
+    assert sorted(p.name for p in (out / "current").iterdir()) == sorted(
+        [f"{t}.parquet" for t in run.tables] + ["archive.duckdb"]
+    )
+    plain = tmp_path / "plain"
+    shutil.copytree(out / "current", plain, ignore=shutil.ignore_patterns("*.duckdb"))
+    build_database(plain / "archive.duckdb", plain)
+    assert _index(out / "archive.duckdb") == _index(plain / "archive.duckdb")
