@@ -20,7 +20,7 @@ import pandas as pd
 from pipeline.atomic_files import atomic_write_bytes
 from pipeline.clock import now_iso
 from pipeline.dedup.resolve import Resolution, resolve
-from pipeline.extract.fingerprint import fingerprint_of, raw_fingerprint
+from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of, raw_fingerprint
 from pipeline.extract.merge import merge_extractions
 from pipeline.extract.pages import Extraction, Progress, extract_bucket
 from pipeline.gc_tuning import collections_paused
@@ -98,8 +98,9 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
     dedup runs on one core, and this is the bulk of the index's work."""
     ahead = None
     if out_dir is not None and extraction.details:
-        bodies = [d.get("body") for d in extraction.details]
-        ahead = BodyWordsInBackground(bodies, body_words_file(Path(out_dir))).start()
+        pages = [(d["page_sha256"], d.get("body")) for d in extraction.details]
+        target = body_words_file(Path(out_dir))
+        ahead = BodyWordsInBackground(pages, target, code_fingerprint()).start()
     try:
         with collections_paused():
             return resolve(extraction.entries, extraction.details, extraction.listings)

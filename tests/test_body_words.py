@@ -73,11 +73,10 @@ def test_words_counted_ahead_give_the_same_index(
     ahead = _release(seed_outputs, tmp_path / "ahead")
     bodies = _bodies(ahead)
     counted = bodies[: int(len(bodies) * share)]
-    packed = [
-        PackedText.pack(b) if i % 2 else b for i, b in enumerate(counted)
-    ]  # as extraction holds them
+    # (page, body) as extraction holds them: some bodies packed
+    pages = [(f"{i:064x}", PackedText.pack(b) if i % 2 else b) for i, b in enumerate(counted)]
     words = tmp_path / "words.duckdb"
-    assert count_body_words(packed, words) == len(set(counted) - {None})
+    assert count_body_words(pages, words) == len(set(counted) - {None})
     build_database(ahead / "archive.duckdb", ahead, ahead=words)
     expected = _index(plain / "archive.duckdb")
     assert _index(ahead / "archive.duckdb") == expected
@@ -105,7 +104,7 @@ def test_the_build_reads_the_words_counted_ahead(seed_outputs: Path, tmp_path: P
     search; a file of another index version is ignored."""
     release = _release(seed_outputs, tmp_path / "release")
     words = tmp_path / "words.duckdb"
-    count_body_words([_bodies(release)[0]], words)
+    count_body_words([("a" * 64, _bodies(release)[0])], words)
     con = duckdb.connect(str(words))
     con.execute("INSERT INTO body_words VALUES (1, 'qqqzzz', 3)")
     con.close()
@@ -151,7 +150,8 @@ def _words(db_path: Path) -> dict[str, dict[str, int]]:
 def test_the_file_keeps_what_it_counted_and_drops_texts_no_longer_given(tmp_path: Path) -> None:
     words = tmp_path / "words.duckdb"
     kept, dropped, added = "Stalin to Mao, Stalin", "Kovalev memorandum", "Zanzibar harbour"
-    assert count_body_words([kept, dropped, kept], words) == 2
+    first = [("a" * 64, kept), ("b" * 64, dropped), ("c" * 64, kept)]  # c: a copy of a
+    assert count_body_words(first, words, "v1") == 2
     assert sorted(_words(words).values(), key=len) == [
         {"kovalev": 1, "memorandum": 1},
         {"stalin": 2, "to": 1, "mao": 1},
@@ -159,22 +159,34 @@ def test_the_file_keeps_what_it_counted_and_drops_texts_no_longer_given(tmp_path
     con = duckdb.connect(str(words))
     con.execute("UPDATE body_words SET n = 99 WHERE w = 'stalin'")  # marks a row as not redone
     con.close()
-    assert count_body_words([PackedText.pack(added), kept], words) == 2
-    second = _words(words)
-    assert {"zanzibar": 1, "harbour": 1} in second.values()
-    assert {"stalin": 99, "to": 1, "mao": 1} in second.values()  # counted once, kept
-    assert {"kovalev": 1, "memorandum": 1} not in second.values()  # its text is gone
+    second = [("d" * 64, PackedText.pack(added)), ("a" * 64, kept)]
+    assert count_body_words(second, words, "v1") == 2
+    held = _words(words)
+    assert {"zanzibar": 1, "harbour": 1} in held.values()
+    assert {"stalin": 99, "to": 1, "mao": 1} in held.values()  # counted once, kept
+    assert {"kovalev": 1, "memorandum": 1} not in held.values()  # no page has it any more
+
+
+def test_page_links_hold_only_for_the_code_that_made_them(tmp_path: Path) -> None:
+    """Under the same code a page seen before is not read again; new code re-reads it (its
+    body may have changed) while the counts per body stay."""
+    words = tmp_path / "words.duckdb"
+    count_body_words([("a" * 64, "Stalin to Mao")], words, "v1")
+    count_body_words([("a" * 64, "Kovalev memorandum")], words, "v1")
+    assert list(_words(words).values()) == [{"stalin": 1, "to": 1, "mao": 1}]
+    count_body_words([("a" * 64, "Kovalev memorandum")], words, "v2")
+    assert list(_words(words).values()) == [{"kovalev": 1, "memorandum": 1}]
 
 
 def test_a_broken_or_outdated_file_starts_afresh(tmp_path: Path) -> None:
     words = tmp_path / "words.duckdb"
     words.write_bytes(b"not a database")
-    assert count_body_words(["Peng Dehuai"], words) == 1
+    assert count_body_words([("a" * 64, "Peng Dehuai")], words) == 1
     con = duckdb.connect(str(words))
     con.execute("UPDATE version SET index_version = 'another'")
     con.execute("UPDATE body_words SET n = 99")
     con.close()
-    assert count_body_words(["Peng Dehuai"], words) == 1
+    assert count_body_words([("a" * 64, "Peng Dehuai")], words) == 1
     assert list(_words(words).values()) == [{"peng": 1, "dehuai": 1}]
 
 
