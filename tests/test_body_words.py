@@ -127,9 +127,13 @@ def test_the_build_reads_the_words_counted_ahead(seed_outputs: Path, tmp_path: P
 def test_a_failed_count_is_reported_and_the_run_goes_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    job = BodyWordsInBackground(["Zanzibar"], tmp_path / "missing" / "words.duckdb").start()
+    taken = tmp_path / "words.duckdb"
+    taken.mkdir()  # a folder where the file should be: the counting process fails
+    job = BodyWordsInBackground([("a" * 64, "Zanzibar")], taken).start()
     assert job.finish() is None
-    assert "counting the page texts' words ahead failed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "counting the page texts' words ahead failed (exit code 1)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["words.duckdb"]  # no todo file left
 
 
 def _words(db_path: Path) -> dict[str, dict[str, int]]:

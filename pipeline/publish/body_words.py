@@ -2,8 +2,8 @@
 
 Tokenizing the bodies is most of the search index's cost (about 3 s at archive scale, on both
 cores), and the tokens of a body depend on its text alone, so they can be counted before the
-documents exist. Dedup is single-threaded Python: a forked process counts on the core it
-leaves idle.
+documents exist. Dedup is single-threaded Python: another process counts on the core it leaves
+idle.
 
 The file (outputs/.cache/body_words.duckdb) holds `bodies(body_md5, body_no)` and
 `body_words(body_no, w, n)`, counted with the search index's own tokenizer (search_index.py),
@@ -14,8 +14,9 @@ file, is tokenized there as before: the index is the same either way.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,8 +27,8 @@ import pyarrow as pa
 from pipeline.packed_text import PackedText
 from pipeline.publish.search_index import index_version, sql_literal, word_count_sql
 
-BATCH_BYTES = 16_000_000  # text handed to DuckDB at a time: bounds the copies held
-MEMORY_LIMIT = "200MB"  # DuckDB's share while dedup holds the rows; it spills beyond
+BATCH_BYTES = 2_000_000  # text handed to DuckDB at a time (16 MB: the child peaked 150 MB higher)
+MEMORY_LIMIT = "100MB"  # DuckDB's share while dedup holds the rows; it spills beyond
 _TABLES = {
     "bodies": "(body_md5 VARCHAR, body_no INTEGER)",
     "body_words": "(body_no INTEGER, w VARCHAR, n BIGINT)",
@@ -39,8 +40,8 @@ def count_body_words(
     pages: Iterable[tuple[str, object]], db_path: Path, pages_version: str = ""
 ) -> int:
     """Bring the file at `db_path` up to date with `pages`, (page sha256, body: str or packed
-    text) pairs: count the words of each distinct body it does not hold yet, and drop what no
-    page given has any more. Returns how many distinct bodies it holds.
+    text, or None) pairs: count the words of each distinct body it does not hold yet, and drop
+    what no page given has any more. Returns how many distinct bodies it holds.
 
     The file lives from run to run. Its page -> body links spare a rerun inflating and hashing
     the text of pages it has seen; they hold only under the same `pages_version` (the code
@@ -53,16 +54,13 @@ def count_body_words(
         con.execute("SET enable_progress_bar = false")
         con.execute(f"SET temp_directory = {sql_literal(spill.as_posix())}")
         con.execute(f"SET memory_limit = {sql_literal(MEMORY_LIMIT)}")
-        given = dict(pages)
-        con.register("given", pa.table({"page_sha256": pa.array(list(given), pa.string())}))
-        con.execute("CREATE TEMP TABLE given_pages AS SELECT * FROM given")
-        con.unregister("given")
-        unseen = con.sql("SELECT page_sha256 FROM given_pages ANTI JOIN pages USING (page_sha256)")
-        todo = [(sha, given[sha]) for (sha,) in unseen.fetchall()]
         parts = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
-        for batch in _batches(todo, BATCH_BYTES):
+        given: list[str] = []
+        for batch in _batches(pages, BATCH_BYTES, given):
             _count_batch(con, batch, parts)
-        con.execute("DELETE FROM pages WHERE page_sha256 NOT IN (SELECT * FROM given_pages)")
+        con.register("given", pa.table({"page_sha256": pa.array(given, pa.string())}))
+        con.execute("DELETE FROM pages WHERE page_sha256 NOT IN (SELECT * FROM given)")
+        con.unregister("given")
         con.execute("DELETE FROM bodies WHERE body_no NOT IN (SELECT body_no FROM pages)")
         con.execute("DELETE FROM body_words WHERE body_no NOT IN (SELECT body_no FROM bodies)")
         con.execute("CHECKPOINT")
@@ -75,7 +73,7 @@ def count_body_words(
 def _count_batch(
     con: duckdb.DuckDBPyConnection, batch: list[tuple[str, str | bytes]], parts: int
 ) -> None:
-    """Count the words of a batch's bodies not held yet; link every page of it to its body."""
+    """Count the words of a batch's bodies not held yet; link its pages not linked yet."""
     shas, texts = zip(*batch, strict=True)
     con.register(
         "batch",
@@ -85,7 +83,8 @@ def _count_batch(
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE batch_pages AS "
-        "SELECT page_sha256, md5(text) AS body_md5, text FROM batch"
+        "SELECT DISTINCT ON (page_sha256) page_sha256, md5(text) AS body_md5, text "
+        "FROM batch ANTI JOIN pages USING (page_sha256)"
     )
     con.unregister("batch")
     con.execute(
@@ -143,13 +142,15 @@ def _open(db_path: Path, pages_version: str) -> duckdb.DuckDBPyConnection:
 
 
 def _batches(
-    pages: Iterable[tuple[str, object]], batch_bytes: int
+    pages: Iterable[tuple[str, object]], batch_bytes: int, given: list[str]
 ) -> Iterator[list[tuple[str, str | bytes]]]:
     """(page sha256, text) in lists of about `batch_bytes` of text, pages without a body
-    skipped: a packed body as its UTF-8 bytes, which Arrow takes for text as they are."""
+    skipped: a packed body as its UTF-8 bytes, which Arrow takes for text as they are. Every
+    page's sha256 is added to `given`."""
     batch: list[tuple[str, str | bytes]] = []
     size = 0
     for sha, body in pages:
+        given.append(sha)
         if isinstance(body, PackedText):
             text: str | bytes = body.utf8()
         elif isinstance(body, str):
@@ -165,12 +166,71 @@ def _batches(
         yield batch
 
 
-class BodyWordsInBackground:
-    """`count_body_words` in a forked process: `start()`, do other work, then `finish()`.
+def known_pages(db_path: Path, pages_version: str) -> set[str]:
+    """The pages whose body the file already links under `pages_version` (empty when it cannot
+    be read: a missing file, another version, or another run writing it)."""
+    if not db_path.is_file():
+        return set()
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return set()
+    try:
+        if con.sql("SELECT * FROM version").fetchall() != [(index_version(), pages_version)]:
+            return set()
+        return {sha for (sha,) in con.sql("SELECT page_sha256 FROM pages").fetchall()}
+    except duckdb.Error:
+        return set()
+    finally:
+        con.close()
 
-    A process, not a thread: handing the texts to DuckDB takes Python work, and a thread
-    competing with dedup for the GIL made both slower (dedup 4.2 -> 6.1 s, the count 3.2 ->
-    8.3 s at archive scale). The child inherits the bodies (fork: nothing is pickled).
+
+_TODO_SCHEMA = pa.schema([("page_sha256", pa.string()), ("body", pa.binary())])
+TODO_ROWS = 2_048  # pages per record batch of the todo file (about 2 MB packed)
+
+
+def write_todo(path: Path, pages: list[tuple[str, object]], known: set[str]) -> None:
+    """Every page's sha256, with its body packed (PackedText bytes) unless the file already
+    links it: an Arrow IPC file the counting process reads, a record batch at a time."""
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, _TODO_SCHEMA) as writer:
+        for start in range(0, len(pages), TODO_ROWS):
+            chunk = pages[start : start + TODO_ROWS]
+            bodies = [
+                None
+                if sha in known or not isinstance(body, str | PackedText)
+                else body
+                if isinstance(body, PackedText)
+                else PackedText.pack(body)
+                for sha, body in chunk
+            ]
+            shas = [sha for sha, _ in chunk]
+            writer.write_batch(pa.record_batch([shas, bodies], schema=_TODO_SCHEMA))
+
+
+def count_from_todo(todo: Path, db_path: Path, pages_version: str) -> int:
+    """`count_body_words` over a `write_todo` file, read a record batch at a time."""
+    with pa.memory_map(str(todo)) as source:
+        reader = pa.ipc.open_file(source)
+
+        def pages() -> Iterator[tuple[str, PackedText | None]]:
+            for i in range(reader.num_record_batches):
+                batch = reader.get_batch(i)
+                shas, bodies = batch.column(0).to_pylist(), batch.column(1).to_pylist()
+                for sha, body in zip(shas, bodies, strict=True):
+                    yield sha, None if body is None else PackedText(body)
+
+        return count_body_words(pages(), db_path, pages_version)
+
+
+class BodyWordsInBackground:
+    """`count_body_words` in another process: `start()`, do other work, then `finish()`.
+
+    Not a thread: handing the texts to DuckDB takes Python work, and a thread competing with
+    dedup for the GIL made both slower (dedup 4.2 -> 6.1 s, the count 3.2 -> 8.3 s at archive
+    scale). Not a fork: dedup writes to most of the pages the child would share, and each write
+    copies a page (the run's peak went from 500 to 850 MB at archive scale). So the bodies the
+    file does not link yet go to a file (`write_todo`, packed: 20 MB at archive scale) that a
+    fresh `python -m pipeline.publish.body_words` reads.
     Never fails the run: an error is reported on stderr, and the index then tokenizes the
     bodies the file lacks itself (the file only ever holds words of the text they were counted
     from, keyed by its md5, so whatever it holds is right).
@@ -180,33 +240,48 @@ class BodyWordsInBackground:
         self, pages: list[tuple[str, object]], db_path: Path, pages_version: str = ""
     ) -> None:
         self.db_path = db_path
-        self._process = multiprocessing.get_context("fork").Process(
-            target=_count_in_child,
-            args=(pages, db_path, pages_version),
-            name="body-words",
-            daemon=True,
-        )
+        self.todo = db_path.with_name(f"{db_path.name}.todo-{os.getpid()}")
+        self._pages = pages
+        self._version = pages_version
+        self._process: subprocess.Popen | None = None
 
     def start(self) -> BodyWordsInBackground:
-        self._process.start()
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            write_todo(self.todo, self._pages, known_pages(self.db_path, self._version))
+            command = [sys.executable, "-m", __name__, str(self.todo), str(self.db_path)]
+            self._process = subprocess.Popen([*command, self._version])
+        except (OSError, pa.ArrowException) as exc:
+            print(
+                f"warning: could not start counting the page texts' words: {exc}", file=sys.stderr
+            )
+        self._pages = []
         return self
 
     def finish(self) -> Path | None:
         """Wait for the count; the file, or None when it failed (reported on stderr)."""
-        self._process.join()
-        if self._process.exitcode == 0 and self.db_path.is_file():
+        code = self._process.wait() if self._process is not None else None
+        self.todo.unlink(missing_ok=True)
+        if code == 0 and self.db_path.is_file():
             return self.db_path
         print(
-            f"warning: counting the page texts' words ahead failed (exit code "
-            f"{self._process.exitcode}); the search index counts them itself",
+            f"warning: counting the page texts' words ahead failed (exit code {code}); "
+            "the search index counts them itself",
             file=sys.stderr,
         )
         return None
 
 
-def _count_in_child(pages: list[tuple[str, object]], db_path: Path, pages_version: str) -> None:
+def main(argv: list[str] | None = None) -> int:
+    """python -m pipeline.publish.body_words TODO DB PAGES_VERSION (see BodyWordsInBackground)."""
+    todo, db_path, pages_version = argv if argv is not None else sys.argv[1:]
     try:
-        count_body_words(pages, db_path, pages_version)
+        count_from_todo(Path(todo), Path(db_path), pages_version)
     except Exception as exc:  # reported here, where the cause is known; the parent goes on
         print(f"error: counting words into {db_path}: {exc}", file=sys.stderr)
-        sys.exit(1)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
