@@ -103,10 +103,14 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
         ahead = BodyWordsInBackground(pages, target, code_fingerprint()).start()
     try:
         with collections_paused():
-            return resolve(extraction.entries, extraction.details, extraction.listings)
-    finally:
+            resolution = resolve(extraction.entries, extraction.details, extraction.listings)
+    except BaseException:
         if ahead is not None:
-            ahead.finish()
+            ahead.cancel()
+        raise
+    if ahead is not None:
+        ahead.finish()
+    return resolution
 
 
 def stage_tables(

@@ -4,7 +4,10 @@ from run to run and counts only texts it has not seen."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -20,6 +23,7 @@ from pipeline.runner import body_words_file, run_pipeline, stage_extract, stage_
 from tests.conftest import RAW
 from tests.helpers.search import extension_scores, search_db
 
+TEXT = {"capture_output": True, "text": True, "check": True}
 INDEX_TABLES = {
     "search_terms": "term, document_id",
     "search_docs": "document_id",
@@ -211,3 +215,18 @@ def test_dedup_counts_the_words_and_the_run_publishes_the_same_index(tmp_path: P
     shutil.copytree(out / "current", plain, ignore=shutil.ignore_patterns("*.duckdb"))
     build_database(plain / "archive.duckdb", plain)
     assert _index(out / "archive.duckdb") == _index(plain / "archive.duckdb")
+
+
+def test_todo_files_of_dead_runs_go_and_a_cancelled_count_leaves_none(tmp_path: Path) -> None:
+    words = tmp_path / "words.duckdb"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **TEXT)
+    stale = tmp_path / f"words.duckdb.todo-{dead.stdout.strip()}"  # that process has exited
+    stale.write_bytes(b"left by a killed run")
+    alive = tmp_path / f"words.duckdb.todo-{os.getppid()}"  # a running process's
+    alive.write_bytes(b"still in use")
+    pages = [(f"{i:064x}", f"Telegram {i} from Stalin to Mao about Xinjiang") for i in range(500)]
+    job = BodyWordsInBackground(pages, words).start()
+    assert not stale.exists() and alive.exists()
+    job.cancel()
+    assert sorted(p.name for p in tmp_path.iterdir() if "todo" in p.name) == [alive.name]
+    assert count_body_words(pages[:1], words) == 1  # whatever the kill left, it is usable

@@ -1,4 +1,4 @@
-"""Word counts of the detail pages' full texts, counted on DuckDB's threads while dedup runs.
+"""Word counts of the detail pages' full texts, counted in another process while dedup runs.
 
 Tokenizing the bodies is most of the search index's cost (about 3 s at archive scale, on both
 cores), and the tokens of a body depend on its text alone, so they can be counted before the
@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.packed_text import PackedText
+from pipeline.processes import process_alive
 from pipeline.publish.search_index import index_version, sql_literal, word_count_sql
 
 BATCH_BYTES = 2_000_000  # text handed to DuckDB at a time (16 MB: the child peaked 150 MB higher)
@@ -251,15 +252,22 @@ class BodyWordsInBackground:
     def start(self) -> BodyWordsInBackground:
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_todos(self.db_path)
             write_todo(self.todo, self._pages, known_pages(self.db_path, self._version))
             command = [sys.executable, "-m", __name__, str(self.todo), str(self.db_path)]
             self._process = subprocess.Popen([*command, self._version])
-        except (OSError, pa.ArrowException) as exc:
-            print(
-                f"warning: could not start counting the page texts' words: {exc}", file=sys.stderr
-            )
+        except Exception as exc:  # finish() reports it; the index counts the words itself
+            print(f"error: could not start counting the page texts' words: {exc}", file=sys.stderr)
         self._pages = []
         return self
+
+    def cancel(self) -> None:
+        """Stop the count (the run failed or was interrupted); the file stays usable: DuckDB
+        recovers it, or the next count starts it afresh."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self.todo.unlink(missing_ok=True)
 
     def finish(self) -> Path | None:
         """Wait for the count; the file, or None when it failed (reported on stderr)."""
@@ -273,6 +281,14 @@ class BodyWordsInBackground:
             file=sys.stderr,
         )
         return None
+
+
+def _remove_stale_todos(db_path: Path) -> None:
+    """Todo files of runs that died before removing theirs (named after their process id)."""
+    for todo in db_path.parent.glob(f"{db_path.name}.todo-*"):
+        pid = todo.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            todo.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.processes import process_alive
 from pipeline.publish.duckdb_db import build_database
 from pipeline.publish.parquet import write_parquet
 
@@ -52,18 +53,7 @@ def current_release(out_dir: Path) -> Path | None:
 def _owner_alive(staging: Path) -> bool:
     """Is the process that is writing this staging folder still running?"""
     parts = staging.name.split("-")  # .staging-<pid>-<token>
-    if len(parts) < 3 or not parts[1].isdigit():
-        return False
-    pid = int(parts[1])
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return len(parts) >= 3 and parts[1].isdigit() and process_alive(int(parts[1]))
 
 
 def clean_leftovers(out_dir: Path) -> list[str]:
