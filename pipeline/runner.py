@@ -93,7 +93,7 @@ def body_words_file(out_dir: Path) -> Path:
 
 
 def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolution:
-    """Dedup. With `out_dir`, a forked process meanwhile counts the words of page texts not
+    """Dedup. With `out_dir`, another process meanwhile counts the words of page texts not
     counted before, for the search index that publishing builds (publish/body_words.py):
     dedup runs on one core, and this is the bulk of the index's work."""
     ahead = None
