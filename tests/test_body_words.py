@@ -230,3 +230,32 @@ def test_todo_files_of_dead_runs_go_and_a_cancelled_count_leaves_none(tmp_path: 
     job.cancel()
     assert sorted(p.name for p in tmp_path.iterdir() if "todo" in p.name) == [alive.name]
     assert count_body_words(pages[:1], words) == 1  # whatever the kill left, it is usable
+
+
+def test_a_file_another_run_is_writing_is_left_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs on one output folder: the second count cannot open the file (DuckDB allows one
+    writer), fails without touching it, and that run's index counts the words itself."""
+    words = tmp_path / "words.duckdb"
+    count_body_words([("a" * 64, "Stalin to Mao")], words)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); print('held', "
+            "flush=True); time.sleep(60)",
+            str(words),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        job = BodyWordsInBackground([("b" * 64, "Kovalev memorandum")], words).start()
+        assert job.finish() is None
+        assert "counting the page texts' words ahead failed" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert list(_words(words).values()) == [{"stalin": 1, "to": 1, "mao": 1}]  # untouched
