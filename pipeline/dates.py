@@ -23,7 +23,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -241,6 +241,9 @@ def _date_shaped(text: str) -> bool:
     return has_year and (has_month or not has_day)
 
 
+# Bounded (a worker parses thousands of pages, and a long-lived process many runs): the lines
+# asked about repeat from page to page (the same entries on several listings).
+@lru_cache(maxsize=1 << 16)
 def date_kind(text: str | None) -> str | None:
     """What a whole line is, as a date line.
 
