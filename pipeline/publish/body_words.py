@@ -26,19 +26,23 @@ import pyarrow as pa
 
 from pipeline.packed_text import PackedText
 from pipeline.processes import process_alive
-from pipeline.publish.search_index import index_version, sql_literal, word_count_sql
+from pipeline.publish.search_index import (
+    AHEAD_TABLES,
+    index_version,
+    sql_literal,
+    word_count_sql,
+)
 
 BATCH_BYTES = 2_000_000  # text handed to DuckDB at a time (16 MB: the child peaked 150 MB higher)
 MEMORY_LIMIT = "100MB"  # DuckDB's share while dedup holds the rows; it spills beyond
-_TABLES = {
-    "bodies": "(body_md5 VARCHAR, body_no INTEGER)",
-    "body_words": "(body_no INTEGER, w VARCHAR, n BIGINT)",
-    "pages": "(page_sha256 VARCHAR, body_no INTEGER)",
-}
+# One thread: the core dedup leaves idle. Two raced dedup for the other core and made the
+# stage longer (1x: 7.1 s; dedup alone 4.5 s, this count alone 5.1 s on one).
+THREADS = 1
+_TABLES = {**AHEAD_TABLES, "pages": "(page_sha256 VARCHAR, body_no INTEGER)"}
 
 
 def count_body_words(
-    pages: Iterable[tuple[str, object]], db_path: Path, pages_version: str = "", threads: int = 1
+    pages: Iterable[tuple[str, object]], db_path: Path, pages_version: str = ""
 ) -> int:
     """Bring the file at `db_path` up to date with `pages`, (page sha256, body: str or packed
     text, or None) pairs: count the words of each distinct body it does not hold yet, and drop
@@ -52,16 +56,13 @@ def count_body_words(
     spill = db_path.with_name(db_path.name + ".tmp")
     con = _open(db_path, pages_version)
     try:
-        # One thread: the core dedup leaves idle. Two raced dedup for the other core and made
-        # the stage longer (1x: 7.1 s; dedup alone 4.5 s, this count alone 5.1 s on one).
-        con.execute(f"SET threads = {threads}")
+        con.execute(f"SET threads = {THREADS}")
         con.execute("SET enable_progress_bar = false")
         con.execute(f"SET temp_directory = {sql_literal(spill.as_posix())}")
         con.execute(f"SET memory_limit = {sql_literal(MEMORY_LIMIT)}")
-        parts = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
         given: list[str] = []
         for batch in _batches(pages, BATCH_BYTES, given):
-            _count_batch(con, batch, parts)
+            _count_batch(con, batch)
         con.register("given", pa.table({"page_sha256": pa.array(given, pa.string())}))
         con.execute("DELETE FROM pages WHERE page_sha256 NOT IN (SELECT * FROM given)")
         con.unregister("given")
@@ -74,9 +75,7 @@ def count_body_words(
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _count_batch(
-    con: duckdb.DuckDBPyConnection, batch: list[tuple[str, str | bytes]], parts: int
-) -> None:
+def _count_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, str | bytes]]) -> None:
     """Count the words of a batch's bodies not held yet; link its pages not linked yet."""
     shas, texts = zip(*batch, strict=True)
     con.register(
@@ -94,7 +93,7 @@ def _count_batch(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE fresh AS
-        SELECT body_no, body_no % {parts} AS part, body_md5, text FROM (
+        SELECT body_no, body_no % {THREADS} AS part, body_md5, text FROM (
             SELECT (SELECT coalesce(max(body_no), 0) FROM bodies)
                        + row_number() OVER (ORDER BY body_md5) AS body_no,
                    body_md5, text
@@ -104,7 +103,9 @@ def _count_batch(
         """
     )
     last = con.sql("SELECT count(*) - 1 FROM fresh").fetchone()[0]
-    con.execute(f"INSERT INTO body_words {word_count_sql('temp.fresh', 'body_no', parts, 0, last)}")
+    con.execute(
+        f"INSERT INTO body_words {word_count_sql('temp.fresh', 'body_no', THREADS, 0, last)}"
+    )
     con.execute("INSERT INTO bodies SELECT body_md5, body_no FROM fresh")
     con.execute(
         "INSERT INTO pages SELECT page_sha256, body_no "

@@ -14,6 +14,7 @@ previous release's file. `stem()` still comes from the extension: `search(q)` ne
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from pathlib import Path
 
@@ -218,25 +219,26 @@ def build_search_index(
         con.execute("DETACH ahead")
 
 
+# The tables of a file of words counted ahead (body_words.py) that the build reads.
+AHEAD_TABLES = {
+    "bodies": "(body_md5 VARCHAR, body_no INTEGER)",
+    "body_words": "(body_no INTEGER, w VARCHAR, n BIGINT)",
+}
+
+
 def _attach_ahead(con: duckdb.DuckDBPyConnection, ahead: Path | None) -> None:
     """Attach the words counted ahead as `ahead`: the file when it is usable (same tokenizer),
     else empty tables, so the build reads the same way with or without it."""
     if ahead is not None and ahead.is_file():
-        try:
+        with contextlib.suppress(duckdb.Error):
             con.execute(f"ATTACH {sql_literal(ahead.as_posix())} AS ahead (READ_ONLY)")
-        except duckdb.Error:
-            pass
-        else:
-            try:
-                version = con.sql("SELECT index_version FROM ahead.version").fetchone()
-                if version is not None and version[0] == index_version():
-                    return
-            except duckdb.Error:
-                pass
-            con.execute("DETACH ahead")
+            version = con.sql("SELECT index_version FROM ahead.version").fetchone()
+            if version == (index_version(),):
+                return
+        con.execute("DETACH DATABASE IF EXISTS ahead")
     con.execute("ATTACH ':memory:' AS ahead")
-    con.execute("CREATE TABLE ahead.bodies (body_md5 VARCHAR, body_no INTEGER)")
-    con.execute("CREATE TABLE ahead.body_words (body_no INTEGER, w VARCHAR, n BIGINT)")
+    for name, columns in AHEAD_TABLES.items():
+        con.execute(f"CREATE TABLE ahead.{name} {columns}")
 
 
 def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
