@@ -23,6 +23,7 @@ from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of, raw_fingerprint
 from pipeline.extract.merge import merge_extractions
 from pipeline.extract.pages import Extraction, Progress, extract_bucket
+from pipeline.extract.text_spool import remove_spool
 from pipeline.gc_tuning import collections_paused
 from pipeline.packed_text import PACKED_COLUMNS, unpacked
 from pipeline.publish.body_words import BodyWordsInBackground
@@ -153,9 +154,16 @@ def table_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     }
 
 
-def stage_write_release(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
-    """Stage the release's Parquet files (no lock needed; see publish/release.py)."""
-    return stage_release(tables, Path(out_dir))
+def stage_write_release(
+    tables: dict[str, pd.DataFrame], out_dir: Path, spool_files: list[str] | None = None
+) -> Path:
+    """Stage the release's Parquet files (no lock needed; see publish/release.py), then remove
+    the spool files that held the page texts (extract/text_spool.py): the files now hold them.
+
+    A step that fails before this keeps the spool, so that Dagster can re-execute it."""
+    staging = stage_release(tables, Path(out_dir))
+    remove_spool(spool_files or [])
+    return staging
 
 
 def stage_publish(
@@ -271,6 +279,8 @@ def run_pipeline(
     seconds["validate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     staging = stage_write_release(tables, out_dir)
+    tables = unpack_texts(tables)  # for the caller, while the spool still holds them
+    remove_spool(extraction.spool_files)
     record = stage_publish(
         staging,
         out_dir,
@@ -280,7 +290,7 @@ def run_pipeline(
         lock_timeout,
     )
     seconds["publish"] = time.perf_counter() - t0
-    return RunResult(unpack_texts(tables), record, seconds)
+    return RunResult(tables, record, seconds)
 
 
 def unpack_texts(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.engines import pandas_engine
 
-from pipeline.packed_text import PACKED_COLUMNS, PackedText
+from pipeline.packed_text import PACKED_COLUMNS, TEXT_TYPES
 from schemas import TABLES
 
 
@@ -64,13 +64,14 @@ def _row_key(table: str, row: pd.Series) -> str:
 @functools.cache
 def table_schema(table: str) -> pa.DataFrameSchema:
     """The table's pandera schema as rows are checked: a packed column (packed_text.py) is
-    text held compressed, so its rule is "text, packed or not" instead of the `str` dtype."""
+    text held compressed (or spooled to disk), so its rule is "text, packed or not" instead of
+    the `str` dtype."""
     schema = TABLES[table][0].to_schema()
     packed = PACKED_COLUMNS.get(table, ())
     if not packed:
         return schema
     is_text = pa.Check(
-        lambda s: s.map(lambda v: isinstance(v, str | PackedText)), name="text_or_packed_text"
+        lambda s: s.map(lambda v: isinstance(v, TEXT_TYPES)), name="text_or_packed_text"
     )
     return schema.update_columns({name: {"dtype": None, "checks": [is_text]} for name in packed})
 

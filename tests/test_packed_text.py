@@ -9,7 +9,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipeline.extract.classify import parse_text
-from pipeline.packed_text import PackedText, unpacked
+from pipeline.extract.pages import extract_bucket
+from pipeline.packed_text import PackedText, SpooledText, unpacked
 from pipeline.runner import stage_extract
 from pipeline.validate import validate_table
 from tests.helpers.frames import detail_pages_frame
@@ -34,10 +35,16 @@ def test_packing_keeps_the_text_and_shrinks_it() -> None:
 def test_the_seed_detail_body_is_packed_in_the_rows_and_plain_in_parquet(
     tmp_path: Path, seed_outputs: Path
 ) -> None:
+    """Parsed now, the body is spooled (pipeline/extract/text_spool.py); from the rows memo
+    on the rerun, packed; without a cache folder, packed."""
     printed = parse_text(SEED_DETAIL.read_text("utf-8"), None).detail.body
     assert printed.startswith("CABLE N\u00ba 59442")
-    (detail,) = stage_extract(REPO / "raw", tmp_path / "out").details
-    assert isinstance(detail["body"], PackedText) and str(detail["body"]) == printed
+    (spooled,) = stage_extract(REPO / "raw", tmp_path / "out").details
+    assert isinstance(spooled["body"], SpooledText) and str(spooled["body"]) == printed
+    (remembered,) = stage_extract(REPO / "raw", tmp_path / "out").details
+    assert isinstance(remembered["body"], PackedText) and str(remembered["body"]) == printed
+    (uncached,) = extract_bucket(REPO / "raw").details
+    assert isinstance(uncached["body"], PackedText) and str(uncached["body"]) == printed
     (published,) = pq.read_table(seed_outputs / "document_pages.parquet").column("body")
     assert published.as_py() == printed
 

@@ -18,6 +18,15 @@ def test_raw_pages_all_parsed(seed_outputs: Path) -> None:
     assert len(pd.read_parquet(seed_outputs / "quarantine.parquet")) == 0
 
 
+def test_the_run_leaves_no_spooled_texts(seed_outputs: Path) -> None:
+    """The detail page's text waited in a spool file until its Parquet was written
+    (pipeline/extract/text_spool.py); the Dagster run removed it then."""
+    spool = seed_outputs / ".cache" / "spool"
+    assert spool.is_dir() and not list(spool.iterdir())
+    (body,) = pd.read_parquet(seed_outputs / "document_pages.parquet")["body"]
+    assert body.startswith("CABLE N\u00ba 59442")
+
+
 def test_listings(seed_outputs: Path) -> None:
     listings = pd.read_parquet(seed_outputs / "listings.parquet")
     assert len(listings) == 4

@@ -88,5 +88,5 @@ def published_tables(  # noqa: ANN201
     for table in TABLES:
         yield schema_check(table, reports[table])
     yield cross_table_check(tables)
-    staging = stage_write_release(tables, paths.output_path())
+    staging = stage_write_release(tables, paths.output_path(), extracted_pages.spool_files)
     yield dg.Output({"path": str(staging), **table_counts(tables)}, output_name="staged_release")

@@ -50,6 +50,7 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
         out.parsed_now += part.parsed_now
         out.reused += part.reused
         out.stat_lines += part.stat_lines
+        out.spool_files += part.spool_files
     # Entries carry no path: they are kept by (page, listing id) of a kept listing row, so a copy
     # whose sidecar URL gives another listing id never lends its entries, whatever the bucket order.
     kept_listings = {(r["page_sha256"], r["listing_id"]) for r in out.listings}

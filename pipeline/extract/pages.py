@@ -24,7 +24,8 @@ from pipeline.extract.fingerprint import stat_lines_at
 from pipeline.extract.page_rows import page_rows, qrow
 from pipeline.extract.readahead import Readahead
 from pipeline.extract.records import PageResult
-from pipeline.extract.rows_memo import PageRows, RowsMemo, add_to_memo
+from pipeline.extract.row_types import DetailRow
+from pipeline.extract.rows_memo import MemoEntry, PageRows, RowsMemo, add_to_memo
 from pipeline.extract.snapshot import (
     SIDECAR_SUFFIX,
     Snapshot,
@@ -32,6 +33,8 @@ from pipeline.extract.snapshot import (
     read_sidecar,
     read_snapshot,
 )
+from pipeline.extract.text_spool import TextSpool, spool_folder, sweep_stale
+from pipeline.packed_text import PackedText
 
 Progress = Callable[[str, int, int], None]
 # A file still to read: (path, rel path, lstat taken before reading, stat lines)
@@ -48,6 +51,7 @@ class FilesPart:
     stats: dict[str, list]  # file stats learnt
     learnt: tuple[int, list[str]]  # results written, keys of every result used
     memo_written: int = 0  # rows memo entries written
+    spool_files: list[str] = field(default_factory=list)  # where its rows' texts were written
 
 
 @dataclass
@@ -63,6 +67,8 @@ class Extraction:
     reused: int = 0
     stat_lines: list[str] = field(default_factory=list)  # taken before reading (fingerprint.py)
     started_at: str = field(default_factory=now_iso)
+    # files holding the texts of spooled detail rows (text_spool.py): removed once written
+    spool_files: list[str] = field(default_factory=list)
 
 
 def parse_snapshot_text(text: str, fmt: str, url: str | None) -> PageResult:
@@ -106,26 +112,33 @@ def extract_bucket(
     Buckets are independent (own caches), so they can run in separate processes or machines;
     `merge_extractions` joins them. An unchanged page's rows come from the rows memo; the other
     files are read (in `processes` forked workers, each taking every n-th file, when > 1).
+    With a cache folder, the texts of pages read now go to a spool file (text_spool.py): the
+    caller removes `spool_files` once it has written them.
     """
     raw_dir = Path(raw_dir)
     name = f"{bucket}-of-{buckets}"
     cache, memo = PageCache(cache_dir, bucket_name=name), RowsMemo(cache_dir, name)
+    spool = None
+    if cache_dir is not None:
+        spool = TextSpool(spool_folder(cache_dir))
+        sweep_stale(spool.folder)
     out = Extraction()
     rels = [rel for rel in raw_rel_paths(raw_dir) if bucket_of(rel, buckets) == bucket]
     rows, todo = _from_memo(raw_dir, rels, memo, cache, out)
     live = set(rows)  # pages whose rows the memo holds after this run
     out.reused = len(live)
     if processes > 1 and len(todo) >= 4 * processes:
-        parts = _in_workers(raw_dir, cache, memo.folder, todo, processes)
+        parts = _in_workers(raw_dir, cache, memo.folder, spool, todo, processes)
         for part in parts:
             cache.merge_stats(part.stats)
             cache.merge_learnt(*part.learnt)
         if progress:
             progress("extract", len(todo), len(todo))
     else:
-        parts = [_extract_files(raw_dir, cache, memo.folder, todo, progress)]  # learnt in place
+        parts = [_extract_files(raw_dir, cache, memo.folder, spool, todo, progress)]
     written = 0
-    for part in parts:
+    for part in parts:  # (a single part in this process learnt in place)
+        out.spool_files += [f for f in part.spool_files if f not in out.spool_files]
         out.parsed_now += part.parsed_now
         out.reused += part.reused
         written += part.memo_written
@@ -138,6 +151,8 @@ def extract_bucket(
     cache.forget_missing(set(rels))
     cache.save()
     memo.finish(live, written)
+    if spool is not None:
+        spool.close()
     return out
 
 
@@ -165,7 +180,7 @@ def _from_memo(
 # What forked workers inherit instead of receiving it through the pool's pipe (the result cache
 # alone is ~110 MB of JSON at archive scale, and was pickled once per worker): set by
 # `_in_workers` around the pool's life, read by `_worker_part` in the child.
-_INHERITED: tuple[Path, PageCache, Path | None, list[Todo]] | None = None
+_INHERITED: tuple[Path, PageCache, Path | None, TextSpool | None, list[Todo]] | None = None
 # Files a worker reads per task. A worker used to take every n-th file of the bucket in one task
 # and hold all their rows, parse results and the pickles of both to its end (the 10x run's
 # extraction peak was 3.9 GB, 2.3 GB with tasks); per task it holds one task's worth, and the
@@ -188,7 +203,12 @@ def worker_tasks(files: int, processes: int) -> list[tuple[int, int, int]]:
 
 
 def _in_workers(
-    raw_dir: Path, cache: PageCache, memo_dir: Path | None, todo: list[Todo], processes: int
+    raw_dir: Path,
+    cache: PageCache,
+    memo_dir: Path | None,
+    spool: TextSpool | None,
+    todo: list[Todo],
+    processes: int,
 ) -> list[FilesPart]:
     """The files to n forked workers in tasks of WORKER_CHUNK files (`worker_tasks`); workers
     inherit the loaded parsers, the cache and the file list, so only a task's slice crosses the
@@ -199,7 +219,9 @@ def _in_workers(
     """
     global _INHERITED
     ctx = multiprocessing.get_context("fork")
-    _INHERITED = (raw_dir, cache, memo_dir, todo)
+    _INHERITED = (raw_dir, cache, memo_dir, spool, todo)
+    if spool is not None:
+        spool.flush()  # a child must not inherit (and write again) texts still buffered here
     try:
         with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
             futures = [
@@ -208,7 +230,7 @@ def _in_workers(
             ]
             return [f.result() for f in futures]
     except BrokenProcessPool:
-        return [_extract_files(raw_dir, cache, memo_dir, todo)]
+        return [_extract_files(raw_dir, cache, memo_dir, spool, todo)]
     finally:
         _INHERITED = None
 
@@ -218,8 +240,8 @@ def _worker_part(start: int, stop: int, step: int) -> FilesPart:
     worker's cache learnt goes back with the part and is then dropped here, so a worker's
     memory does not grow from task to task."""
     assert _INHERITED is not None, "only called in a worker forked by _in_workers"
-    raw_dir, cache, memo_dir, todo = _INHERITED
-    part = _extract_files(raw_dir, cache, memo_dir, todo[start:stop:step])
+    raw_dir, cache, memo_dir, spool, todo = _INHERITED
+    part = _extract_files(raw_dir, cache, memo_dir, spool, todo[start:stop:step])
     cache.forget_handed_back()
     return part
 
@@ -237,14 +259,17 @@ def _extract_files(
     raw_dir: Path,
     cache: PageCache,
     memo_dir: Path | None,
+    spool: TextSpool | None,
     todo: list[Todo],
     progress: Progress | None = None,
 ) -> FilesPart:
     """The per-file loop: cache lookup or read and parse, then the page's rows (added to the
-    rows memo here, so forked workers write their batches in parallel)."""
+    rows memo here, so forked workers write their batches in parallel). The rows handed back
+    carry their texts spooled; the memo keeps them packed (a spool lives for one run)."""
     part = FilesPart([], 0, 0, {}, (0, []))
+    memo: dict[str, MemoEntry] = {}
     ahead = Readahead([_to_read(cache, item) for item in todo])
-    for n, (path, rel, st, _) in enumerate(todo, 1):
+    for n, (path, rel, st, lines) in enumerate(todo, 1):
         ahead.reached(n - 1)
         meta, sidecar_problem = read_sidecar(path)
         url = meta.get("url") if isinstance(meta.get("url"), str) else None
@@ -265,21 +290,30 @@ def _extract_files(
         # memo-able when the stat cache vouches for the bytes read (not a transient problem)
         stable = _regular(st) and cache.known_sha(rel, st.st_size, st.st_mtime_ns) == sha
         rows = (page.raw_pages, page.listings, page.entries, page.details, page.quarantine)
-        part.pages.append((rel, PageCache.key(sha, url) if stable else None, rows))
+        key = PageCache.key(sha, url) if stable else None
+        if key is not None:
+            memo[rel] = (tuple(lines), key, rows)
+        if spool is not None and page.details:
+            rows = (*rows[:3], _spooled(page.details, spool), rows[4])
+        part.pages.append((rel, key, rows))
         if progress:
             progress("extract", n, len(todo))
-    part.memo_written = add_to_memo(
-        memo_dir,
-        {
-            rel: (tuple(lines), key, rows)
-            for (_, rel, _, lines), (_, key, rows) in zip(todo, part.pages, strict=True)
-            if key is not None
-        },
-    )
+    part.memo_written = add_to_memo(memo_dir, memo)
+    part.spool_files = spool.flush() if spool is not None else []
     # What a forked worker learnt (file stats, results) goes back to the parent's cache.
     part.stats = {rel: cache.stats[rel] for _, rel, _, _ in todo if rel in cache.stats}
     part.learnt = cache.learnt()
     return part
+
+
+def _spooled(details: list[dict], spool: TextSpool) -> list[dict]:
+    """Copies of the detail rows with their packed body moved to the spool."""
+    return [
+        DetailRow({**row, "body": spool.put(row["body"])})
+        if isinstance(row["body"], PackedText)
+        else row
+        for row in details
+    ]
 
 
 def _to_read(cache: PageCache, item: Todo) -> list[str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.packed_text import PackedText
+from pipeline.packed_text import PackedText, packed_of, utf8_of
 from pipeline.processes import process_alive
 from pipeline.publish.search_index import (
     AHEAD_TABLES,
@@ -156,11 +156,8 @@ def _batches(
     size = 0
     for sha, body in pages:
         given.append(sha)
-        if isinstance(body, PackedText):
-            text: str | bytes = body.utf8()
-        elif isinstance(body, str):
-            text = body
-        else:
+        text = utf8_of(body)
+        if not isinstance(text, str | bytes):
             continue
         batch.append((sha, text))
         size += len(text)
@@ -200,14 +197,7 @@ def write_todo(path: Path, pages: list[tuple[str, object]], known: set[str]) -> 
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, _TODO_SCHEMA) as writer:
         for start in range(0, len(pages), TODO_ROWS):
             chunk = pages[start : start + TODO_ROWS]
-            bodies = [
-                None
-                if sha in known or not isinstance(body, str | PackedText)
-                else body
-                if isinstance(body, PackedText)
-                else PackedText.pack(body)
-                for sha, body in chunk
-            ]
+            bodies = [None if sha in known else packed_of(body) for sha, body in chunk]
             shas = [sha for sha, _ in chunk]
             writer.write_batch(pa.record_batch([shas, bodies], schema=_TODO_SCHEMA))
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.packed_text import PACKED_COLUMNS, PackedText
+from pipeline.packed_text import PACKED_COLUMNS, utf8_of
 from schemas import TABLES
 
 ROW_GROUP_SIZE = 64_000  # rows
@@ -64,10 +64,11 @@ def arrow_schema(table: str) -> pa.Schema:
 def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     """Typed Arrow table (keeps pandas metadata so read_parquet restores nullable ints).
 
-    A packed column (pipeline/packed_text.py) reaches Arrow as the inflated UTF-8 bytes, so its
-    text never exists as a `str` (and CPython never keeps a UTF-8 copy inside one: a `str`
-    handed to Arrow keeps its UTF-8 form for as long as it lives, 43 MB for the full texts of
-    `document_pages` at archive scale when they were strings).
+    A packed column (pipeline/packed_text.py; its values packed or spooled) reaches Arrow as
+    the inflated UTF-8 bytes, so its text never exists as a `str` (and CPython never keeps a
+    UTF-8 copy inside one: a `str` handed to Arrow keeps its UTF-8 form for as long as it
+    lives, 43 MB for the full texts of `document_pages` at archive scale when they were
+    strings).
     """
     schema = arrow_schema(table)
     packed = PACKED_COLUMNS.get(table, ())
@@ -80,8 +81,9 @@ def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
 
 
 def _utf8_values(column: pd.Series) -> pd.Series:
-    """Packed texts inflated to UTF-8 bytes, which Arrow takes for a string column as they are."""
-    values = [v.utf8() if isinstance(v, PackedText) else v for v in column.tolist()]
+    """Packed or spooled texts inflated to UTF-8 bytes, which Arrow takes for a string column
+    as they are."""
+    values = [utf8_of(v) for v in column.tolist()]
     return pd.Series(values, index=column.index, dtype=object)
 
 
