@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from pipeline.extract.classify import parse_text
 from pipeline.extract.pages import extract_bucket
+from pipeline.extract.rows_memo import RowsMemo
 from pipeline.packed_text import PackedText, SpooledText, unpacked
 from pipeline.runner import stage_extract
 from pipeline.validate import validate_table
@@ -35,14 +36,20 @@ def test_packing_keeps_the_text_and_shrinks_it() -> None:
 def test_the_seed_detail_body_is_packed_in_the_rows_and_plain_in_parquet(
     tmp_path: Path, seed_outputs: Path
 ) -> None:
-    """Parsed now, the body is spooled (pipeline/extract/text_spool.py); from the rows memo
-    on the rerun, packed; without a cache folder, packed."""
+    """Parsed now, the body is spooled (pipeline/extract/text_spool.py) and the rows memo keeps
+    it packed; taken from the memo on the rerun, spooled again; without a cache folder, packed."""
     printed = parse_text(SEED_DETAIL.read_text("utf-8"), None).detail.body
     assert printed.startswith("CABLE N\u00ba 59442")
     (spooled,) = stage_extract(REPO / "raw", tmp_path / "out").details
     assert isinstance(spooled["body"], SpooledText) and str(spooled["body"]) == printed
-    (remembered,) = stage_extract(REPO / "raw", tmp_path / "out").details
-    assert isinstance(remembered["body"], PackedText) and str(remembered["body"]) == printed
+    memo = RowsMemo(tmp_path / "out" / ".cache", "0-of-1").stored.values()
+    (memo_detail,) = [detail for _, _, rows in memo for detail in rows[3]]
+    assert isinstance(memo_detail["body"], PackedText) and str(memo_detail["body"]) == printed
+    rerun = stage_extract(REPO / "raw", tmp_path / "out")
+    assert (rerun.parsed_now, rerun.reused) == (0, 5)
+    (remembered,) = rerun.details
+    assert isinstance(remembered["body"], SpooledText) and str(remembered["body"]) == printed
+    assert remembered["body"].path != spooled["body"].path
     (uncached,) = extract_bucket(REPO / "raw").details
     assert isinstance(uncached["body"], PackedText) and str(uncached["body"]) == printed
     (published,) = pq.read_table(seed_outputs / "document_pages.parquet").column("body")

@@ -124,7 +124,7 @@ def extract_bucket(
         sweep_stale(spool.folder)
     out = Extraction()
     rels = [rel for rel in raw_rel_paths(raw_dir) if bucket_of(rel, buckets) == bucket]
-    rows, todo = _from_memo(raw_dir, rels, memo, cache, out)
+    rows, todo = _from_memo(raw_dir, rels, memo, cache, spool, out)
     live = set(rows)  # pages whose rows the memo holds after this run
     out.reused = len(live)
     if processes > 1 and len(todo) >= 4 * processes:
@@ -152,15 +152,21 @@ def extract_bucket(
     cache.save()
     memo.finish(live, written)
     if spool is not None:
-        spool.close()
+        out.spool_files += [f for f in spool.close() if f not in out.spool_files]
     return out
 
 
 def _from_memo(
-    raw_dir: Path, rels: list[str], memo: RowsMemo, cache: PageCache, out: Extraction
+    raw_dir: Path,
+    rels: list[str],
+    memo: RowsMemo,
+    cache: PageCache,
+    spool: TextSpool | None,
+    out: Extraction,
 ) -> tuple[dict[str, PageRows], list[Todo]]:
-    """The rows of pages the memo holds unchanged, and the files still to read. Every file's
-    stat lines go to `out` (taken before any reading: stat line, cache and key agree)."""
+    """The rows of pages the memo holds unchanged (their texts moved to the spool), and the
+    files still to read. Every file's stat lines go to `out` (taken before any reading: stat
+    line, cache and key agree)."""
     base = str(raw_dir)
     rows: dict[str, PageRows] = {}
     todo: list[Todo] = []
@@ -172,7 +178,7 @@ def _from_memo(
         if hit is None:
             todo.append((raw_dir / rel, rel, st, lines))
         else:
-            rows[rel] = hit[2]
+            rows[rel] = _spooled_page(hit[2], spool)
             cache.keep(hit[1])
     return rows, todo
 
@@ -293,9 +299,7 @@ def _extract_files(
         key = PageCache.key(sha, url) if stable else None
         if key is not None:
             memo[rel] = (tuple(lines), key, rows)
-        if spool is not None and page.details:
-            rows = (*rows[:3], _spooled(page.details, spool), rows[4])
-        part.pages.append((rel, key, rows))
+        part.pages.append((rel, key, _spooled_page(rows, spool)))
         if progress:
             progress("extract", n, len(todo))
     part.memo_written = add_to_memo(memo_dir, memo)
@@ -306,14 +310,19 @@ def _extract_files(
     return part
 
 
-def _spooled(details: list[dict], spool: TextSpool) -> list[dict]:
-    """Copies of the detail rows with their packed body moved to the spool."""
-    return [
+def _spooled_page(rows: PageRows, spool: TextSpool | None) -> PageRows:
+    """The page's rows with its detail texts moved to the spool: copies of the detail rows,
+    as the memo keeps its own packed (a spool lives for one run)."""
+    details = rows[3]
+    if spool is None or not details:
+        return rows
+    spooled = [
         DetailRow({**row, "body": spool.put(row["body"])})
         if isinstance(row["body"], PackedText)
         else row
         for row in details
     ]
+    return (*rows[:3], spooled, rows[4])
 
 
 def _to_read(cache: PageCache, item: Todo) -> list[str]:
