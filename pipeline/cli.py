@@ -1,5 +1,6 @@
-"""Command line: `run` materialises every asset in process; `fetch` saves new pages; `docs`
-regenerates the data dictionary. One-line errors, non-zero exits, tracebacks only with --debug.
+"""Command line: `run` materialises every asset in process; `dataset` exports the current
+release as a partitioned Parquet dataset; `fetch` saves new pages; `docs` regenerates the data
+dictionary. One-line errors, non-zero exits, tracebacks only with --debug.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def _materialise(  # noqa: ANN202
     workers: int = 1,
     debug: bool = False,
     multiprocess: bool = False,
+    dataset: str = "",
 ):
     """Run every core asset and check; in process, or with `workers` processes (extract
     buckets in parallel) through Dagster's multiprocess executor and a temporary instance."""
@@ -91,6 +93,7 @@ def _materialise(  # noqa: ANN202
         "lock_timeout_seconds": lock_timeout,
         "show_progress": not quiet,
         "extract_processes": 1 if multiprocess else workers,
+        "dataset_uri": dataset,
     }
     # Dagster's console logger prints each failed step with its stack trace at ERROR level; the
     # CLI reports a failure itself in one line, so Dagster only speaks with --debug.
@@ -171,6 +174,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                     f"up to date: release {release} already holds {raw} with this code "
                     "(use --force to rebuild)"
                 )
+            if args.dataset:
+                _export(out, args.dataset, args.quiet)
             if args.stats_json:
                 Path(args.stats_json).write_text(
                     json.dumps(
@@ -186,6 +191,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.workers,
         getattr(args, "debug", False),
         args.multiprocess,
+        args.dataset,
     )
     failed_checks = [
         e.asset_check_evaluation_data.check_name
@@ -243,6 +249,29 @@ def _stage_seconds(records) -> dict[str, float]:  # noqa: ANN001
     return {k: round(v, 3) for k, v in seconds.items()}
 
 
+def _export(out: Path, dest: str, quiet: bool) -> None:
+    """Export the current release (a no-op when `dest` holds it already) and say where. (A run
+    through Dagster exports in its `published_dataset` asset, which says it itself.)"""
+    from pipeline.runner import NoRelease, stage_export_dataset
+
+    try:
+        report = stage_export_dataset(out, dest)
+    except NoRelease as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"cannot write the dataset to {dest}: {exc}") from exc
+    if quiet:
+        return
+    print(f"dataset: {report.summary()}")
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    if not args.to:
+        raise UserError("give --to DEST (a folder or s3://bucket/prefix) or PIPELINE_DATASET_URI")
+    _export(Path(args.out), args.to, args.quiet)
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from pipeline.docs import write_data_dictionary
 
@@ -290,6 +319,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="use Dagster's multiprocess executor (each step in its own process, --workers at "
         "a time): the scale-out path; seconds of start-up per step",
     )
+    run.add_argument(
+        "--dataset",
+        default=os.environ.get("PIPELINE_DATASET_URI", ""),
+        metavar="DEST",
+        help="also export the release as a partitioned Parquet dataset to DEST (a folder or "
+        "s3://…; see `dataset`)",
+    )
+    dataset = sub.add_parser(
+        "dataset",
+        help="export the current release as a Hive-partitioned Parquet dataset (by year)",
+    )
+    dataset.add_argument("--out", default=os.environ.get("PIPELINE_OUTPUT_DIR", "outputs"))
+    dataset.add_argument(
+        "--to",
+        default=os.environ.get("PIPELINE_DATASET_URI", ""),
+        metavar="DEST",
+        help="a folder or a pyarrow filesystem URI (s3://bucket/prefix)",
+    )
+    dataset.add_argument("--quiet", action="store_true")
     docs = sub.add_parser("docs", help="regenerate docs/data_dictionary.md")
     docs.add_argument("--path", default="docs/data_dictionary.md")
     sub.add_parser(
@@ -312,6 +360,8 @@ def main(argv: list[str]) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "dataset":
+            return cmd_dataset(args)
         if args.command == "docs":
             return cmd_docs(args)
     except UserError as exc:

@@ -6,7 +6,7 @@ import dagster as dg
 from pipeline.assets.automation import daily_schedule, pipeline_job, raw_folder_sensor
 from pipeline.assets.dedup import resolved_documents
 from pipeline.assets.extract import bucket_assets, extracted_pages
-from pipeline.assets.publish import published_release
+from pipeline.assets.publish import published_dataset, published_release
 from pipeline.assets.resources import PipelinePaths
 from pipeline.assets.tables import published_tables
 from pipeline.gc_tuning import tune_gc
@@ -19,6 +19,7 @@ core_assets = [
     resolved_documents,
     published_tables,
     published_release,
+    published_dataset,
 ]
 
 

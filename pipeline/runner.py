@@ -14,6 +14,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -39,9 +40,16 @@ from pipeline.runs import (
 from pipeline.tables import assemble
 from pipeline.validate import TableReport, validate_all
 
+if TYPE_CHECKING:
+    from pipeline.publish.dataset import DatasetReport
+
 
 class RawDirMissing(FileNotFoundError):
     """The raw folder does not exist."""
+
+
+class NoRelease(FileNotFoundError):
+    """The output folder holds no published release (yet)."""
 
 
 def cache_dir_for(out_dir: Path) -> Path:
@@ -219,6 +227,17 @@ def _switch_in(
         payload = {"fingerprint": fingerprint_of(stat_lines), "release_id": release.name}
         atomic_write_bytes(_last_release_file(out_dir), json.dumps(payload).encode())
     return record
+
+
+def stage_export_dataset(out_dir: Path, dest: str) -> DatasetReport:
+    """The current release as a partitioned Parquet dataset at `dest` (publish/dataset.py);
+    nothing is written when that release is there already."""
+    from pipeline.publish.dataset import export_dataset
+
+    release = current_release(Path(out_dir))
+    if release is None:
+        raise NoRelease(f"no release in {out_dir} to export: run the pipeline first")
+    return export_dataset(release, dest)
 
 
 def record_noop_run(

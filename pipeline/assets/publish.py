@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipeline.assets.resources import PipelinePaths
 from pipeline.progress import stage_done
-from pipeline.runner import stage_publish
+from pipeline.runner import stage_export_dataset, stage_publish
 from schemas import TABLES
 
 
@@ -47,3 +47,29 @@ def published_release(
         }
     )
     return {"release_id": record.release_id, "changed": record.release_changed}
+
+
+@dg.asset(group_name="publish", compute_kind="pyarrow")
+def published_dataset(
+    context: dg.AssetExecutionContext, paths: PipelinePaths, published_release: dict
+) -> dict:
+    """The current release as a Hive-partitioned Parquet dataset (by document year) for
+    engines reading object storage, when a destination is configured (publish/dataset.py)."""
+    dest = paths.dataset_destination()
+    if not dest:
+        context.add_output_metadata({"exported": False, "why": "no dataset_uri configured"})
+        return {"exported": False}
+    started = time.perf_counter()
+    report = stage_export_dataset(paths.output_path(), dest)
+    if paths.show_progress:
+        stage_done("dataset", report.summary(), time.perf_counter() - started)
+    context.add_output_metadata(
+        {
+            "exported": True,
+            "written_now": report.written,
+            "location": report.location,
+            "release": report.release_id,
+            "files": sum(len(t["files"]) for t in report.tables.values()),
+        }
+    )
+    return {"exported": True, "location": report.location, "written": report.written}

@@ -1,7 +1,8 @@
 """The one resource: where the raw pages are and where outputs go.
 
 Paths come from the resource's config, else from PIPELINE_RAW_DIR / PIPELINE_OUTPUT_DIR read
-when a run starts (never at import time), else from raw/ and outputs/.
+when a run starts (never at import time), else from raw/ and outputs/. The partitioned dataset
+is exported only when a destination is given (`dataset_uri`, else PIPELINE_DATASET_URI).
 """
 
 import os
@@ -18,9 +19,14 @@ class PipelinePaths(dg.ConfigurableResource):
     lock_timeout_seconds: float = 600.0
     show_progress: bool = False
     extract_processes: int = 1  # forked workers per extract bucket (in-process executor)
+    dataset_uri: str = ""  # where to export the partitioned dataset (folder or s3://…)
 
     def raw_path(self) -> Path:
         return Path(self.raw_dir or os.environ.get("PIPELINE_RAW_DIR") or "raw")
 
     def output_path(self) -> Path:
         return Path(self.output_dir or os.environ.get("PIPELINE_OUTPUT_DIR") or "outputs")
+
+    def dataset_destination(self) -> str:
+        """The dataset export's destination; "" when none is configured (no export)."""
+        return self.dataset_uri or os.environ.get("PIPELINE_DATASET_URI", "")
