@@ -1,10 +1,10 @@
 """Full texts held compressed between extraction and the Parquet file.
 
-A detail page's body is the one large value of the page rows (59 MB of 100 MB at archive
-scale, 590 MB at 10x), and no stage reads it before it is written: dedup matches on titles,
-dates and summaries, validation only asks that it be text. So the rows carry it as zlib bytes
-(about a third of the size, also in the rows memo's files), and the Parquet writer hands the
-inflated UTF-8 bytes straight to Arrow, never making the `str`.
+A detail page's body is the one large value of the page rows (64 MB of UTF-8 at archive scale),
+and no stage reads it before it is written: dedup matches on titles, dates and summaries,
+validation only asks that it be text. So the rows carry it as zlib bytes (about a third of the
+size: 22 of the 63 MB of detail rows; also in the rows memo's files), and the Parquet writer
+hands the inflated UTF-8 bytes straight to Arrow, never making the `str`.
 
 Rows built in a run carry even less: the packed bytes go to a spool file on disk as the page is
 parsed (pipeline/extract/text_spool.py), and the row holds a `SpooledText`, the place where
