@@ -7,7 +7,9 @@ import pickle
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
+from pipeline.extract import batch_store
 from pipeline.extract.classify import parse_text
 from pipeline.extract.pages import extract_bucket
 from pipeline.extract.rows_memo import RowsMemo
@@ -34,7 +36,7 @@ def test_packing_keeps_the_text_and_shrinks_it() -> None:
 
 
 def test_the_seed_detail_body_is_packed_in_the_rows_and_plain_in_parquet(
-    tmp_path: Path, seed_outputs: Path
+    tmp_path: Path, seed_outputs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Parsed now, the body is spooled (pipeline/extract/text_spool.py) and the rows memo keeps
     it packed; taken from the memo on the rerun, spooled again; without a cache folder, packed."""
@@ -45,11 +47,18 @@ def test_the_seed_detail_body_is_packed_in_the_rows_and_plain_in_parquet(
     memo = RowsMemo(tmp_path / "out" / ".cache", "0-of-1").stored.values()
     (memo_detail,) = [detail for _, _, rows in memo for detail in rows[3]]
     assert isinstance(memo_detail["body"], PackedText) and str(memo_detail["body"]) == printed
+    monkeypatch.setattr(batch_store, "COMPACT_SLACK", -100)  # the rerun rewrites the memo
+    batches = sorted((tmp_path / "out" / ".cache" / "rows-0-of-1").iterdir())
     rerun = stage_extract(REPO / "raw", tmp_path / "out")
+    assert sorted((tmp_path / "out" / ".cache" / "rows-0-of-1").iterdir()) != batches
     assert (rerun.parsed_now, rerun.reused) == (0, 5)
     (remembered,) = rerun.details
     assert isinstance(remembered["body"], SpooledText) and str(remembered["body"]) == printed
     assert remembered["body"].path != spooled["body"].path
+    # spooled in place in the loaded memo, never in the memo's files (rewritten just now)
+    memo = RowsMemo(tmp_path / "out" / ".cache", "0-of-1").stored.values()
+    (memo_detail,) = [detail for _, _, rows in memo for detail in rows[3]]
+    assert isinstance(memo_detail["body"], PackedText) and str(memo_detail["body"]) == printed
     (uncached,) = extract_bucket(REPO / "raw").details
     assert isinstance(uncached["body"], PackedText) and str(uncached["body"]) == printed
     (published,) = pq.read_table(seed_outputs / "document_pages.parquet").column("body")
