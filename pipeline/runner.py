@@ -237,7 +237,7 @@ def stage_export_dataset(out_dir: Path, dest: str) -> DatasetReport:
     release = current_release(Path(out_dir))
     if release is None:
         raise NoRelease(f"no release in {out_dir} to export: run the pipeline first")
-    return export_dataset(release, dest)
+    return export_dataset(release, dest, cache_dir_for(Path(out_dir)))  # spills near the outputs
 
 
 def record_noop_run(

@@ -17,20 +17,22 @@ written once and never changed (its id is the hash of its Parquet bytes): a seco
 same release does nothing. On a local destination the release is written under a temporary
 name and renamed into place; on object storage, where a rename is a copy, `_SUCCESS` and then
 `LATEST` are written last, so a reader who starts from `LATEST` never sees a partial release.
-Tables are read a record batch at a time: the full texts are never held whole.
+Tables are read a record batch at a time and spilled by year to local Arrow files, then each
+partition is written from its file: the full texts are never held whole, and one Parquet
+writer is open at a time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -81,81 +83,111 @@ def document_years(release: Path) -> tuple[pa.Array, pa.Array]:
 
 
 def group_rows(parquet: pq.ParquetFile) -> int:
-    """Rows per read batch and (at least) per written row group: about GROUP_BYTES of data.
-
-    The writer holds up to that many rows per partition before it writes a group, so memory
-    stays near partitions x GROUP_BYTES whatever the table's size (full texts included)."""
+    """Rows per read batch and per written row group: about GROUP_BYTES of data."""
     meta = parquet.metadata
     data = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     row_bytes = max(data // max(meta.num_rows, 1), 1)
     return max(64, min(ROWS_PER_GROUP, GROUP_BYTES // row_bytes))
 
 
-def _batches_with_year(
-    parquet: pq.ParquetFile, rows: int, ids: pa.Array, years: pa.Array
-) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    """The table's record batches with the `year` of each row's document appended."""
-    schema = parquet.schema_arrow.append(pa.field(PARTITION, pa.int64()))
+def _partition_name(year: int | None) -> str:
+    return f"{PARTITION}={NULL_PARTITION if year is None else year}"
 
-    def batches() -> Iterator[pa.RecordBatch]:
+
+def _spill_by_year(
+    parquet: pq.ParquetFile, rows: int, ids: pa.Array, years: pa.Array, work: Path
+) -> dict[int | None, Path]:
+    """Each row to a local Arrow file of its document's year, in the release's order.
+
+    A Parquet writer per partition open at once (pyarrow's `write_dataset`) held buffers for
+    every column of every year: the full texts' table took +289 MB at archive scale, +120 MB
+    this way, for 2.0-2.8 s instead of 0.8 s. An Arrow IPC stream writes each piece as it
+    comes (uncompressed: lz4 doubled the time), so this pass holds about one read batch."""
+    schema = parquet.schema_arrow
+    writers: dict[int | None, pa.ipc.RecordBatchStreamWriter] = {}
+    paths: dict[int | None, Path] = {}
+    options = pa.ipc.IpcWriteOptions(compression=None)
+    try:
         for batch in parquet.iter_batches(batch_size=rows):
-            where = pc.index_in(batch.column("document_id"), value_set=ids)
-            year = pc.take(years, where)
-            yield pa.RecordBatch.from_arrays([*batch.columns, year], schema=schema)
+            year = pc.take(years, pc.index_in(batch.column("document_id"), value_set=ids))
+            # one stable sort by year, then a zero-copy slice per year (a filter per year
+            # copied every column once per partition: 6x slower for the full texts)
+            order = pc.array_sort_indices(year, null_placement="at_end")  # stable
+            batch, year = batch.take(order), year.take(order)
+            runs = pc.run_end_encode(year)
+            start = 0
+            for value, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+                if value not in writers:
+                    paths[value] = work / f"{_partition_name(value)}.arrows"
+                    writers[value] = pa.ipc.new_stream(paths[value], schema, options=options)
+                writers[value].write_batch(batch.slice(start, end - start))
+                start = end
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return paths
 
-    return schema, batches()
+
+def _write_parquet(
+    batches: Iterator[pa.RecordBatch], schema: pa.Schema, fs: pafs.FileSystem, path: str
+) -> None:
+    """One Parquet file from batches, a row group per ~GROUP_BYTES (release writer settings)."""
+    with pq.ParquetWriter(path, schema, filesystem=fs, **WRITER_OPTIONS) as writer:
+        pending: list[pa.RecordBatch] = []
+        size = 0
+        for batch in batches:
+            pending.append(batch)
+            size += batch.nbytes
+            if size >= GROUP_BYTES or sum(b.num_rows for b in pending) >= ROWS_PER_GROUP:
+                writer.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
+                pending, size = [], 0
+        if pending:
+            writer.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
 
 
 def _write_table(
-    release: Path, table: str, fs: pafs.FileSystem, base: str, ids: pa.Array, years: pa.Array
+    release: Path,
+    table: str,
+    fs: pafs.FileSystem,
+    base: str,
+    years_of: tuple[pa.Array, pa.Array],
+    work: Path,
 ) -> dict:
-    """One table under base/<table>/; returns its rows, files and whether it is partitioned."""
-    path = release / f"{table}.parquet"
-    parquet = pq.ParquetFile(path)
-    partitioned = "document_id" in parquet.schema_arrow.names
-    files: list[str] = []
-    options = ds.ParquetFileFormat().make_write_options(
-        compression=WRITER_OPTIONS["compression"],
-        compression_level=WRITER_OPTIONS["compression_level"],
-        use_dictionary=WRITER_OPTIONS["use_dictionary"],
-        write_statistics=WRITER_OPTIONS["write_statistics"],
-        data_page_version=WRITER_OPTIONS["data_page_version"],
-        version=WRITER_OPTIONS["version"],
-    )
+    """One table under base/<table>/; returns its rows, files and whether it is partitioned.
+
+    A partitioned table is read once, its rows spilled per year (`_spill_by_year`), then each
+    year written as one Parquet file: one writer open at a time, rows in the release's order,
+    so the same release gives the same bytes."""
+    parquet = pq.ParquetFile(release / f"{table}.parquet")
+    schema = parquet.schema_arrow
     rows = group_rows(parquet)
-    if partitioned:
-        schema, batches = _batches_with_year(parquet, rows, ids, years)
-        partitioning = ds.partitioning(pa.schema([pa.field(PARTITION, pa.int64())]), flavor="hive")
+    partitioned = "document_id" in schema.names
+    files: list[str] = []
+    if not partitioned:
+        files.append(f"{table}/part-0.parquet")
+        fs.create_dir(f"{base}/{table}", recursive=True)
+        _write_parquet(parquet.iter_batches(batch_size=rows), schema, fs, f"{base}/{files[0]}")
     else:
-        schema = parquet.schema_arrow
-        batches = parquet.iter_batches(batch_size=rows)
-        partitioning = None
-    ds.write_dataset(
-        pa.RecordBatchReader.from_batches(schema, batches),
-        f"{base}/{table}",
-        format="parquet",
-        partitioning=partitioning,
-        basename_template="part-{i}.parquet",
-        filesystem=fs,
-        file_options=options,
-        use_threads=False,  # rows keep the release's order, so the bytes are the same each time
-        preserve_order=True,
-        min_rows_per_group=rows,
-        max_rows_per_group=max(rows, ROWS_PER_GROUP),
-        existing_data_behavior="error",
-        file_visitor=lambda written: files.append(written.path.removeprefix(f"{base}/")),
-    )
-    if not files:  # no rows: one empty file, so that readers still find the table's columns
-        empty = f"{table}/{PARTITION}={NULL_PARTITION}" if partitioned else table
-        fs.create_dir(f"{base}/{empty}", recursive=True)
-        with fs.open_output_stream(f"{base}/{empty}/part-0.parquet") as out:
-            pq.write_table(parquet.schema_arrow.empty_table(), out, **WRITER_OPTIONS)
-        files.append(f"{empty}/part-0.parquet")
+        spilled = _spill_by_year(parquet, rows, *years_of, work)
+        if not spilled:  # no rows: one empty file, so that readers still find the columns
+            spilled = {None: None}
+        for year in sorted(spilled, key=lambda y: (y is None, y or 0)):
+            name = f"{table}/{_partition_name(year)}/part-0.parquet"
+            fs.create_dir(f"{base}/{table}/{_partition_name(year)}", recursive=True)
+            source = spilled[year]
+            if source is None:
+                _write_parquet(iter(()), schema, fs, f"{base}/{name}")
+            else:
+                with pa.ipc.open_stream(source) as reader:
+                    _write_parquet(iter(reader), schema, fs, f"{base}/{name}")
+                source.unlink()
+            files.append(name)
     return {"rows": parquet.metadata.num_rows, "files": sorted(files), "partitioned": partitioned}
 
 
-def export_dataset(release: Path, dest: str) -> DatasetReport:
-    """Write the release folder's tables to `dest` as a partitioned dataset (see module doc)."""
+def export_dataset(release: Path, dest: str, work_dir: Path | None = None) -> DatasetReport:
+    """Write the release folder's tables to `dest` as a partitioned dataset (see module doc);
+    `work_dir` (a local folder) takes the rows spilled by year on the way."""
     release = Path(release)
     release_id = release.name
     fs, root, local = _filesystem(dest)
@@ -170,10 +202,13 @@ def export_dataset(release: Path, dest: str) -> DatasetReport:
     if _exists(fs, base):
         fs.delete_dir(base)  # a partial export: its files are rewritten whole
     fs.create_dir(base, recursive=True)
-    ids, years = document_years(release)
+    years_of = document_years(release)
     tables = sorted(p.name.removesuffix(".parquet") for p in release.glob("*.parquet"))
-    for table in tables:
-        report.tables[table] = _write_table(release, table, fs, base, ids, years)
+    if work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dataset-", dir=work_dir) as work:
+        for table in tables:
+            report.tables[table] = _write_table(release, table, fs, base, years_of, Path(work))
     manifest = {"release_id": release_id, "partition": PARTITION, "tables": report.tables}
     _write_text(fs, f"{base}/{SUCCESS}", json.dumps(manifest, indent=1, sort_keys=True))
     if local:
