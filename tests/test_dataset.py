@@ -142,6 +142,7 @@ def test_cli_exports_after_a_run_and_on_its_own(
     assert (dest / LATEST).read_text() == release and (dest / release / SUCCESS).is_file()
     said = capsys.readouterr()
     assert f"dataset: written {dest / release} (9 tables, " in said.err  # the asset's progress
+    assert not list((out / ".cache").glob("dataset-*"))  # the rows spilled by year are gone
     shutil.rmtree(dest)
     assert main(["dataset", "--out", str(out), "--to", str(dest)]) == 0  # the Dagster-less way
     assert f"dataset: written {dest / release} (9 tables, " in capsys.readouterr().out
