@@ -21,6 +21,7 @@ from pipeline.publish.duckdb_db import build_database
 from pipeline.publish.parquet import write_parquet
 from pipeline.runner import body_words_file, run_pipeline, stage_extract, stage_resolve
 from tests.conftest import RAW
+from tests.helpers.processes import dead_pid
 from tests.helpers.search import extension_scores, search_db
 
 TEXT = {"capture_output": True, "text": True, "check": True}
@@ -219,8 +220,7 @@ def test_dedup_counts_the_words_and_the_run_publishes_the_same_index(tmp_path: P
 
 def test_todo_files_of_dead_runs_go_and_a_cancelled_count_leaves_none(tmp_path: Path) -> None:
     words = tmp_path / "words.duckdb"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **TEXT)
-    stale = tmp_path / f"words.duckdb.todo-{dead.stdout.strip()}"  # that process has exited
+    stale = tmp_path / f"words.duckdb.todo-{dead_pid()}"
     stale.write_bytes(b"left by a killed run")
     alive = tmp_path / f"words.duckdb.todo-{os.getppid()}"  # a running process's
     alive.write_bytes(b"still in use")

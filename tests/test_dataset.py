@@ -15,10 +15,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
+import pipeline.publish.dataset as dataset_module
 from pipeline.cli import main
 from pipeline.publish.dataset import LATEST, NULL_PARTITION, SUCCESS, export_dataset
 from schemas import TABLES
 from tests.conftest import RAW
+from tests.helpers.processes import dead_pid
 
 PARTITIONED = {
     "documents",
@@ -128,9 +130,25 @@ def test_a_partial_export_is_replaced_whole(exported: tuple[Path, Path], tmp_pat
     partial = tmp_path / release.name
     (partial / "documents").mkdir(parents=True)
     (partial / "documents" / "part-0.parquet").write_bytes(b"cut short")
+    killed = tmp_path / f".{release.name}.tmp-{dead_pid()}"
+    (killed / "documents").mkdir(parents=True)
     assert export_dataset(release, str(tmp_path)).written
     assert _files(partial) == _files(dataset)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([LATEST, release.name])
+
+
+def test_a_failed_export_leaves_nothing_and_no_latest(
+    exported: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, _ = exported
+
+    def fail(*args: object) -> dict:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(dataset_module, "_write_table", fail)
+    with pytest.raises(OSError, match="disk full"):
+        export_dataset(release, str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_exports_after_a_run_and_on_its_own(

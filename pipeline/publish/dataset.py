@@ -14,7 +14,7 @@ Every table with a `document_id` is partitioned by that document's year (`docume
 so a document's rows in every table share one partition: a reader of one year reads one folder
 per table. The other tables (raw pages, listings, quarantine) are one file each. A release is
 written once and never changed (its id is the hash of its Parquet bytes): a second export of the
-same release does nothing. On a local destination the release is written under a temporary
+same release only rewrites `LATEST`. On a local destination the release is written under a temporary
 name and renamed into place; on object storage, where a rename is a copy, `_SUCCESS` and then
 `LATEST` are written last, so a reader who starts from `LATEST` never sees a partial release.
 Tables are read a record batch at a time and spilled by year to local Arrow files, then each
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,13 +37,14 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from pipeline.processes import process_alive
 from pipeline.publish.parquet import WRITER_OPTIONS
 
 PARTITION = "year"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for a null key: undated documents
 SUCCESS = "_SUCCESS"
 LATEST = "LATEST"
-GROUP_BYTES = 2 << 20  # a row group's (and a read batch's) data: ~100 rows of full texts
+GROUP_BYTES = 2 << 20  # a row group's (and a read batch's) data: ~640 detail pages
 ROWS_PER_GROUP = 64_000  # at most, as in the release's files
 
 
@@ -198,26 +200,48 @@ def export_dataset(release: Path, dest: str, work_dir: Path | None = None) -> Da
         report.tables = manifest["tables"]
         _write_text(fs, f"{root}/{LATEST}", release_id)
         return report
+    if local:
+        _remove_dead_exports(Path(root))
     base = f"{root}/.{release_id}.tmp-{os.getpid()}" if local else final
     if _exists(fs, base):
         fs.delete_dir(base)  # a partial export: its files are rewritten whole
     fs.create_dir(base, recursive=True)
+    try:
+        report.tables = _write_tables(release, fs, base, work_dir)
+        manifest = {"release_id": release_id, "partition": PARTITION, "tables": report.tables}
+        _write_text(fs, f"{base}/{SUCCESS}", json.dumps(manifest, indent=1, sort_keys=True))
+        if local:
+            if _exists(fs, final):
+                fs.delete_dir(final)  # a release without _SUCCESS: a write that died
+            fs.move(base, final)
+    except BaseException:
+        if local:  # (on object storage the partial files stay, without _SUCCESS)
+            fs.delete_dir(base)
+        raise
+    _write_text(fs, f"{root}/{LATEST}", release_id)
+    report.written = True
+    return report
+
+
+def _write_tables(
+    release: Path, fs: pafs.FileSystem, base: str, work_dir: Path | None
+) -> dict[str, dict]:
     years_of = document_years(release)
     tables = sorted(p.name.removesuffix(".parquet") for p in release.glob("*.parquet"))
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dataset-", dir=work_dir) as work:
-        for table in tables:
-            report.tables[table] = _write_table(release, table, fs, base, years_of, Path(work))
-    manifest = {"release_id": release_id, "partition": PARTITION, "tables": report.tables}
-    _write_text(fs, f"{base}/{SUCCESS}", json.dumps(manifest, indent=1, sort_keys=True))
-    if local:
-        if _exists(fs, final):
-            fs.delete_dir(final)  # a release without _SUCCESS: a write that died
-        fs.move(base, final)
-    _write_text(fs, f"{root}/{LATEST}", release_id)
-    report.written = True
-    return report
+        return {
+            table: _write_table(release, table, fs, base, years_of, Path(work)) for table in tables
+        }
+
+
+def _remove_dead_exports(root: Path) -> None:
+    """Temporary folders of exports whose process was killed (`.<release>.tmp-<pid>`)."""
+    for leftover in root.glob(".*.tmp-*") if root.is_dir() else []:
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if leftover.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _write_text(fs: pafs.FileSystem, path: str, text: str) -> None:
