@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.extract import row_types
 from pipeline.extract.row_types import DetailRow, EntryRow, RawPageRow
 from pipeline.runner import stage_extract
 
@@ -61,6 +62,20 @@ def test_records_pickle_as_their_values_and_come_back_equal() -> None:
     assert back == rows and all(type(r) is EntryRow for r in back)
     as_dicts = pickle.dumps([dict(r) for r in rows])
     assert len(pickle.dumps(rows)) < 0.85 * len(as_dicts)  # no key references per row
+
+
+@pytest.mark.parametrize("record", [EntryRow, DetailRow, RawPageRow])
+def test_every_column_comes_back_in_its_place(record: type) -> None:
+    """Rows are rebuilt from a tuple of values by one unpacking assignment (the rows memo's
+    unpickling): every column must land in its own slot, and a tuple of another length (a
+    batch written with other columns) must fail rather than shift values."""
+    row = record({name: f"value of {name}" for name in record.FIELDS})
+    back = pickle.loads(pickle.dumps(row))
+    assert type(back) is record and all(back[name] == f"value of {name}" for name in record.FIELDS)
+    with pytest.raises(ValueError):
+        row_types._rebuild(record, tuple(range(len(record.FIELDS) + 1)))
+    with pytest.raises(ValueError):
+        row_types._rebuild(record, ())
 
 
 def test_extracted_seed_rows_are_records(tmp_path: Path) -> None:

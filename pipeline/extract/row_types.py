@@ -10,7 +10,7 @@ and `==` against a dict, so the stages read rows either way. It pickles as a tup
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
 
 from pipeline.columns import check_columns
@@ -56,16 +56,28 @@ class Record(Mapping):
 
 
 def _rebuild(cls: type[Record], values: tuple) -> Record:
-    row = cls.__new__(cls)
-    for name, value in zip(cls.FIELDS, values, strict=True):
-        setattr(row, name, value)
-    return row
+    return cls._from_values(values)  # type: ignore[attr-defined]
+
+
+def _from_values_of(cls: type[Record]) -> Callable[[tuple], Record]:
+    """`values` → a row of `cls`, by one unpacking assignment to its slots (as namedtuple builds
+    its methods): unpickling the rows memo assigned each slot with a `setattr` call in a loop,
+    0.25 s per 5,500 pages; this takes 0.16 s. A wrong number of values raises ValueError."""
+    targets = ", ".join(f"row.{name}" for name in cls.FIELDS)
+    source = (
+        f"def from_values(values):\n    row = new(cls)\n    {targets}, = values\n    return row\n"
+    )
+    namespace: dict = {"new": object.__new__, "cls": cls}
+    exec(source, namespace)  # noqa: S102 - the names are the class's own slot names
+    return namespace["from_values"]
 
 
 def _record_type(name: str, columns: tuple[str, ...]) -> type[Record]:
     namespace = {"__slots__": columns, "FIELDS": columns, "FIELD_SET": frozenset(columns)}
     namespace["__module__"] = __name__
-    return type(name, (Record,), namespace)
+    cls = type(name, (Record,), namespace)
+    cls._from_values = staticmethod(_from_values_of(cls))  # type: ignore[attr-defined]
+    return cls
 
 
 def _of(dataclass: type) -> tuple[str, ...]:
