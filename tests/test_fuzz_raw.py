@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import pipeline.extract.pages as pages
+import pipeline.extract.workers as workers
 from pipeline.extract.merge import merge_extractions
 from pipeline.runner import (
     RunResult,
@@ -218,7 +218,7 @@ def test_bucketed_extraction_gives_the_same_tables(
         pd.testing.assert_frame_equal(tables[table], frame, obj=table)
 
 
-@pytest.mark.parametrize("chunk", [pages.WORKER_CHUNK, 3])
+@pytest.mark.parametrize("chunk", [workers.WORKER_CHUNK, 3])
 def test_forked_workers_and_rows_memo_give_the_same_tables(
     fuzzed: tuple[fuzz.FuzzFolder, RunResult, Path],
     tmp_path: Path,
@@ -229,7 +229,7 @@ def test_forked_workers_and_rows_memo_give_the_same_tables(
     takes many, dropping what it handed back after each); the rerun takes unchanged pages from
     the rows memo (links are read again: their target may change without a touch); without the
     memo, the workers find every page in the result cache they inherit. Same tables each time."""
-    monkeypatch.setattr(pages, "WORKER_CHUNK", chunk)
+    monkeypatch.setattr(workers, "WORKER_CHUNK", chunk)
     folder, run, _ = fuzzed
     transient = len(folder.links_out) + len(folder.dangling)
     counts = []
@@ -253,7 +253,7 @@ def test_a_dead_worker_costs_time_not_pages(
     """A worker killed mid-run (out of memory, say) breaks the pool; the files are then read
     in the parent, and the run gives the same tables."""
     folder, run, _ = fuzzed
-    monkeypatch.setattr(pages, "_worker_part", _die)
+    monkeypatch.setattr(workers, "_worker_part", _die)
     extraction = stage_extract(folder.root, tmp_path / "out", processes=2)
     assert extraction.parsed_now + extraction.reused == len(run.tables["raw_pages"])
     tables = unpack_texts(stage_tables(extraction, stage_resolve(extraction)))
@@ -312,7 +312,7 @@ def test_cut_copies_of_same_titled_documents_keep_distinct_ids(tmp_path: Path) -
 
 
 def test_worker_tasks_cover_every_file_once_and_feed_every_worker() -> None:
-    from pipeline.extract.pages import WORKER_CHUNK, worker_tasks
+    from pipeline.extract.workers import WORKER_CHUNK, worker_tasks
 
     for files, processes in [(220, 2), (5_500, 2), (1, 2), (7, 3), (WORKER_CHUNK * 4 + 1, 2)]:
         tasks = worker_tasks(files, processes)

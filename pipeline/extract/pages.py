@@ -7,13 +7,11 @@ parses only what is new. Nothing here knows about Dagster.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import multiprocessing
 import os
 import stat
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from pipeline.extract.snapshot import (
     read_snapshot,
 )
 from pipeline.extract.text_spool import TextSpool, spool_folder, sweep_stale
+from pipeline.extract.workers import in_workers
 from pipeline.packed_text import PackedText
 
 Progress = Callable[[str, int, int], None]
@@ -128,7 +127,12 @@ def extract_bucket(
     live = set(rows)  # pages whose rows the memo holds after this run
     out.reused = len(live)
     if processes > 1 and len(todo) >= 4 * processes:
-        parts = _in_workers(raw_dir, cache, memo.folder, spool, todo, processes)
+        if spool is not None:
+            spool.flush()  # a child must not inherit (and write again) texts buffered here
+        task = functools.partial(_worker_task, raw_dir, cache, memo.folder, spool)
+        parts = in_workers(task, todo, processes)
+        if parts is None:  # a worker died: read the files here, so the run still completes
+            parts = [_extract_files(raw_dir, cache, memo.folder, spool, todo)]
         for part in parts:
             cache.merge_stats(part.stats)
             cache.merge_learnt(*part.learnt)
@@ -185,71 +189,12 @@ def _from_memo(
     return rows, todo
 
 
-# What forked workers inherit instead of receiving it through the pool's pipe (the result cache
-# alone is ~110 MB of JSON at archive scale, and was pickled once per worker): set by
-# `_in_workers` around the pool's life, read by `_worker_part` in the child.
-_INHERITED: tuple[Path, PageCache, Path | None, TextSpool | None, list[Todo]] | None = None
-# Files a worker reads per task. A worker used to take every n-th file of the bucket in one task
-# and hold all their rows, parse results and the pickles of both to its end (the 10x run's
-# extraction peak was 3.9 GB, 2.3 GB with tasks); per task it holds one task's worth, and the
-# parent takes rows in task by task.
-WORKER_CHUNK = 1_000
-
-
-def worker_tasks(files: int, processes: int) -> list[tuple[int, int, int]]:
-    """(start, stop, step) slices of the file list, one per task: blocks of `processes` x
-    WORKER_CHUNK consecutive files, each block dealt to the workers every n-th file, so the
-    workers read neighbouring files at the same time (reading two distant halves was slower on
-    a folder larger than the page cache). A small increment is one block: a task per worker."""
-    block = processes * WORKER_CHUNK
-    return [
-        (start + k, min(start + block, files), processes)
-        for start in range(0, files, block)
-        for k in range(processes)
-        if start + k < min(start + block, files)
-    ]
-
-
-def _in_workers(
-    raw_dir: Path,
-    cache: PageCache,
-    memo_dir: Path | None,
-    spool: TextSpool | None,
-    todo: list[Todo],
-    processes: int,
-) -> list[FilesPart]:
-    """The files to n forked workers in tasks of WORKER_CHUNK files (`worker_tasks`); workers
-    inherit the loaded parsers, the cache and the file list, so only a task's slice crosses the
-    pipe.
-
-    A worker that dies (killed, out of memory) fails the pool loudly instead of hanging it;
-    the files are then read in this process, so the run still completes.
-    """
-    global _INHERITED
-    ctx = multiprocessing.get_context("fork")
-    _INHERITED = (raw_dir, cache, memo_dir, spool, todo)
-    if spool is not None:
-        spool.flush()  # a child must not inherit (and write again) texts still buffered here
-    try:
-        with ProcessPoolExecutor(processes, mp_context=ctx) as pool:
-            futures = [
-                pool.submit(_worker_part, start, stop, step)
-                for start, stop, step in worker_tasks(len(todo), processes)
-            ]
-            return [f.result() for f in futures]
-    except BrokenProcessPool:
-        return [_extract_files(raw_dir, cache, memo_dir, spool, todo)]
-    finally:
-        _INHERITED = None
-
-
-def _worker_part(start: int, stop: int, step: int) -> FilesPart:
-    """In a forked worker: the files todo[start:stop:step] of the inherited list. What the
-    worker's cache learnt goes back with the part and is then dropped here, so a worker's
-    memory does not grow from task to task."""
-    assert _INHERITED is not None, "only called in a worker forked by _in_workers"
-    raw_dir, cache, memo_dir, spool, todo = _INHERITED
-    part = _extract_files(raw_dir, cache, memo_dir, spool, todo[start:stop:step])
+def _worker_task(
+    raw_dir: Path, cache: PageCache, memo_dir: Path | None, spool: TextSpool | None, files: list
+) -> FilesPart:
+    """A forked worker's task (workers.py): its files read, then what its cache learnt dropped
+    (it went back with the part), so a worker's memory does not grow from task to task."""
+    part = _extract_files(raw_dir, cache, memo_dir, spool, files)
     cache.forget_handed_back()
     return part
 
