@@ -38,14 +38,13 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from pipeline.processes import process_alive
-from pipeline.publish.parquet import WRITER_OPTIONS
+from pipeline.publish.parquet import ROW_GROUP_SIZE, WRITER_OPTIONS, row_groups
 
 PARTITION = "year"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for a null key: undated documents
 SUCCESS = "_SUCCESS"
 LATEST = "LATEST"
 GROUP_BYTES = 2 << 20  # a row group's (and a read batch's) data: ~640 detail pages
-ROWS_PER_GROUP = 64_000  # at most, as in the release's files
 
 
 @dataclass
@@ -89,7 +88,7 @@ def group_rows(parquet: pq.ParquetFile) -> int:
     meta = parquet.metadata
     data = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     row_bytes = max(data // max(meta.num_rows, 1), 1)
-    return max(64, min(ROWS_PER_GROUP, GROUP_BYTES // row_bytes))
+    return max(64, min(ROW_GROUP_SIZE, GROUP_BYTES // row_bytes))
 
 
 def _partition_name(year: int | None) -> str:
@@ -133,18 +132,13 @@ def _spill_by_year(
 def _write_parquet(
     batches: Iterator[pa.RecordBatch], schema: pa.Schema, fs: pafs.FileSystem, path: str
 ) -> None:
-    """One Parquet file from batches, a row group per ~GROUP_BYTES (release writer settings)."""
+    """One Parquet file from batches, in row groups of ~GROUP_BYTES (the release's writer
+    settings and grouping rule, publish/parquet.py); no rows: a file with the columns only."""
+    pieces = (pa.Table.from_batches([batch], schema) for batch in batches)
     with pq.ParquetWriter(path, schema, filesystem=fs, **WRITER_OPTIONS) as writer:
-        pending: list[pa.RecordBatch] = []
-        size = 0
-        for batch in batches:
-            pending.append(batch)
-            size += batch.nbytes
-            if size >= GROUP_BYTES or sum(b.num_rows for b in pending) >= ROWS_PER_GROUP:
-                writer.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
-                pending, size = [], 0
-        if pending:
-            writer.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
+        for group in row_groups(schema.empty_table(), pieces, GROUP_BYTES):
+            if group.num_rows:
+                writer.write_table(group.combine_chunks(), row_group_size=group.num_rows)
 
 
 def _write_table(

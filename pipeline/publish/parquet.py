@@ -103,19 +103,23 @@ def write_parquet(table: str, frame: pd.DataFrame, path: Path) -> None:
     )
     first = next(slices)
     with pq.ParquetWriter(path, first.schema, **WRITER_OPTIONS) as writer:
-        for group in _row_groups(first, slices):
+        for group in row_groups(first, slices):
             writer.write_table(group, row_group_size=len(group) or 1)
             del group
             pa.default_memory_pool().release_unused()
 
 
-def _row_groups(first: pa.Table, rest: Iterator[pa.Table]) -> Iterator[pa.Table]:
+def row_groups(
+    first: pa.Table, rest: Iterator[pa.Table], max_bytes: int | None = None
+) -> Iterator[pa.Table]:
     """Consecutive slices joined into row groups of at most ROW_GROUP_SIZE rows and about
-    ROW_GROUP_BYTES (a group closes at the first slice that reaches either bound)."""
+    `max_bytes` (ROW_GROUP_BYTES unless given; a group closes at the first slice that reaches
+    either bound)."""
+    max_bytes = ROW_GROUP_BYTES if max_bytes is None else max_bytes
     pending: list[pa.Table] = [first]
     rows, size = first.num_rows, first.nbytes
     for piece in rest:
-        if rows + piece.num_rows > ROW_GROUP_SIZE or size >= ROW_GROUP_BYTES:
+        if rows + piece.num_rows > ROW_GROUP_SIZE or size >= max_bytes:
             yield pa.concat_tables(pending)
             pending, rows, size = [], 0, 0
         pending.append(piece)
