@@ -69,7 +69,7 @@ def published_dataset(
             "written_now": report.written,
             "location": report.location,
             "release": report.release_id,
-            "files": sum(len(t["files"]) for t in report.tables.values()),
+            "files": report.files,
         }
     )
     return {"exported": True, "location": report.location, "written": report.written}

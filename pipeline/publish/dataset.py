@@ -56,10 +56,13 @@ class DatasetReport:
     written: bool
     tables: dict[str, dict] = field(default_factory=dict)  # table → {rows, files, partitioned}
 
+    @property
+    def files(self) -> int:
+        return sum(len(t["files"]) for t in self.tables.values())
+
     def summary(self) -> str:
-        files = sum(len(t["files"]) for t in self.tables.values())
         state = "written" if self.written else "already there"
-        return f"{state} {self.location} ({len(self.tables)} tables, {files} files)"
+        return f"{state} {self.location} ({len(self.tables)} tables, {self.files} files)"
 
 
 def _filesystem(dest: str) -> tuple[pafs.FileSystem, str, bool]:
