@@ -66,10 +66,12 @@ def test_records_pickle_as_their_values_and_come_back_equal() -> None:
 
 @pytest.mark.parametrize("record", [EntryRow, DetailRow, RawPageRow])
 def test_every_column_comes_back_in_its_place(record: type) -> None:
-    """Rows are rebuilt from a tuple of values by one unpacking assignment (the rows memo's
-    unpickling): every column must land in its own slot, and a tuple of another length (a
-    batch written with other columns) must fail rather than shift values."""
-    row = record({name: f"value of {name}" for name in record.FIELDS})
+    """Rows are built from a mapping and rebuilt from a tuple of values (the rows memo's
+    unpickling) by one generated assignment each: every column must land in its own slot, and
+    a tuple of another length (a batch written with other columns) must fail rather than shift
+    values."""
+    row = record({name: f"value of {name}" for name in reversed(record.FIELDS)})
+    assert all(getattr(row, name) == f"value of {name}" for name in record.FIELDS)
     back = pickle.loads(pickle.dumps(row))
     assert type(back) is record and all(back[name] == f"value of {name}" for name in record.FIELDS)
     with pytest.raises(ValueError):

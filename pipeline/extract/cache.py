@@ -2,7 +2,8 @@
 
 Two layers:
 - stat cache: (path, size, mtime_ns) → sha256, so unchanged files are not even re-read;
-- result cache: the PageResult per (sha256, url, parser version), as JSON text.
+- result cache: the PageResult per (sha256, url, parser version), as a pickle of its JSON form
+  (plain values only; pickled in 22 µs a page where `json.dumps` took 55, and read back faster).
 Both are kept per extraction bucket: `stats-<bucket>.json`, and `results-<bucket>/` batch files
 (batch_store.py) that forked workers add to in parallel. A corrupt or missing entry only costs
 a re-parse.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -23,7 +25,9 @@ from pipeline.extract.records import PageResult
 # Bump when what a cache entry means changes (2: problems stored without the file name;
 # 3: one results file per bucket instead of one file per page).
 CACHE_FORMAT = "3"
-RESULTS_LAYOUT = "batches-1"  # how the results folder stores them (not part of the keys)
+# How the results folder stores them (not part of the keys; batches of another layout are
+# deleted). 2: values are pickles of `to_json()`, no longer JSON text.
+RESULTS_LAYOUT = "batches-2"
 
 
 class PageCache:
@@ -40,8 +44,8 @@ class PageCache:
         self.stats: dict[str, list] = {}
         folder = cache_dir / f"results-{bucket_name}" if cache_dir is not None else None
         self._results = BatchStore(folder, RESULTS_LAYOUT)
-        self._stored: dict = self._results.stored  # key → JSON text, as found on disk
-        self._texts: dict[str, str] = {}  # key → JSON text of results put by this process
+        self._stored: dict = self._results.stored  # key → pickled result, as found on disk
+        self._values: dict[str, bytes] = {}  # key → pickled result put by this process
         self._new: list[str] = []  # keys put by this process and not yet written
         self._used: set[str] = set()  # keys of every result this run used
         self._written = 0  # records this run added to the results folder
@@ -60,12 +64,12 @@ class PageCache:
 
     def get(self, sha256: str, url: str | None) -> PageResult | None:
         key = self.key(sha256, url)
-        text = self._texts.get(key) or self._stored.get(key)
-        if not isinstance(text, str):
+        value = self._values.get(key) or self._stored.get(key)
+        if not isinstance(value, bytes):
             return None
         try:
-            result = PageResult.from_json(json.loads(text))
-        except (ValueError, TypeError, KeyError):
+            result = PageResult.from_json(pickle.loads(value))  # noqa: S301 - our own cache
+        except Exception:  # noqa: BLE001 - a damaged entry only costs a re-parse
             return None
         self._used.add(key)
         return result
@@ -78,14 +82,14 @@ class PageCache:
         if self.dir is None:
             return
         key = self.key(sha256, url)
-        if key not in self._texts:
+        if key not in self._values:
             self._new.append(key)
-        self._texts[key] = json.dumps(result.to_json(), ensure_ascii=False, sort_keys=True)
+        self._values[key] = pickle.dumps(result.to_json(), protocol=pickle.HIGHEST_PROTOCOL)
         self._used.add(key)
 
     def write_new(self) -> None:
         """Add the results put since the last call to the results folder, as one batch."""
-        batch = {key: self._texts[key] for key in self._new}
+        batch = {key: self._values[key] for key in self._new}
         self._written += write_batch(self._results.folder, RESULTS_LAYOUT, batch)
         self._new = []
 
@@ -98,7 +102,7 @@ class PageCache:
     def forget_handed_back(self) -> None:
         """In a worker, after `learnt` went to the parent: drop what it reported (a content
         met again later in this worker is parsed again: the results are the same)."""
-        self._texts, self._used, self._written = {}, set(), 0
+        self._values, self._used, self._written = {}, set(), 0
 
     def merge_learnt(self, written: int, used: list[str]) -> None:
         self._written += written
