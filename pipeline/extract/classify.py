@@ -9,8 +9,6 @@ the page is, the page is refused too: one of them is wrong and we cannot tell wh
 
 from __future__ import annotations
 
-import re
-
 from pipeline.extract.blocks import BULLETS, Block, text_to_blocks
 from pipeline.extract.detail import DetailRefused, is_detail_page, parse_detail
 from pipeline.extract.listing import ListingRefused, parse_listing
@@ -27,7 +25,7 @@ CHROME = {
     "no image found",
     "results:",  # mirror sites print it above the range line
 }
-_BARE_BULLET = re.compile(rf"^[ \t\u00a0]*[{re.escape(BULLETS)}][ \t\u00a0]*$")
+_BULLET_PADDING = " \t\u00a0"  # what may surround a bullet printed on its own line
 
 
 def strip_chrome(blocks: list[Block]) -> list[Block]:
@@ -78,16 +76,24 @@ def parse_blocks(blocks: list[Block], url: str | None = None) -> PageResult:
     return PageResult(kind=kind, listing=listing)
 
 
+def _is_bare_bullet(line: str) -> bool:
+    core = line.strip(_BULLET_PADDING)
+    return len(core) == 1 and core in BULLETS
+
+
 def join_bare_bullets(text: str) -> tuple[str, bool]:
     """A bullet printed on its own line belongs to the next line ("•" / "Title" → "• Title").
 
     Returns the text and whether the page ends on a bare bullet (a save cut right after it).
+    Most pages print no bullet character at all: they are returned after one scan per bullet.
     """
+    if not any(bullet in text for bullet in BULLETS):
+        return text, False
     lines = text.split("\n")
     out: list[str] = []
     pending = False
     for line in lines:
-        if _BARE_BULLET.match(line):
+        if _is_bare_bullet(line):
             pending = True
             continue
         if pending and line.strip():
