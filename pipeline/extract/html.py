@@ -102,22 +102,27 @@ class HtmlPage:
 
 
 _HEAD_END = re.compile(r"</head\s*>", re.I)
-_MAIN_OPEN = re.compile(r"<main[\s>]", re.I)
+_MAIN_OPEN = re.compile(r"<main[\s>]")  # as HTML5 serialisers write it: a literal, fast search
+_MAIN_OPEN_ANY_CASE = re.compile(r"<main[\s>]", re.I)
 
 
 def narrow_to_main(html: str) -> str:
     """The head plus the <main> element only, when the page has one.
 
     Parsing is most of the cost, and on a real detail page ~95% of the bytes are navigation
-    outside <main>; cutting them off with two string searches before parsing makes rendering
-    an order of magnitude cheaper and changes nothing rendered (only <main> is rendered then).
+    outside <main>; cutting them off with string searches before parsing makes rendering an
+    order of magnitude cheaper and changes nothing rendered (only <main> is rendered then).
+
+    The searches are still a third of an HTML page's parsing, so the cheap ones go first: no
+    `</main>` means nothing to narrow; the opening tag is looked for as written in lower case
+    (270 µs on a 700 KB page), and in any case (580 µs) only when no lower-case one exists.
     """
-    opened = _MAIN_OPEN.search(html)
-    if opened is None:
-        return html
     closed = _rfind_close(html)
-    if closed < opened.start():
-        return html  # cut before </main>: parse everything, the truncation check still runs
+    if closed < 0:
+        return html  # no <main>, or cut before </main>: parse all (the truncation check runs)
+    opened = _MAIN_OPEN.search(html, 0, closed) or _MAIN_OPEN_ANY_CASE.search(html, 0, closed)
+    if opened is None:
+        return html  # a </main> without its opening tag
     head_end = _HEAD_END.search(html, 0, opened.start())
     head = html[: head_end.end()] if head_end else ""
     return f"{head}<body>{html[opened.start() : closed + len('</main>')]}</body>"
