@@ -16,6 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/python -m compileall -q pipeline schemas
 	$(BIN)/python -m pipeline run --raw raw --out outputs
 
 test: $(STAMP)
