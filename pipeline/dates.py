@@ -57,6 +57,7 @@ _PATTERNS = [
     ("decade", re.compile(rf"^{_YEAR}[’']?s$")),
 ]
 _TOKEN = re.compile(r"[A-Za-z]+|\d+|\S")
+_DIGIT = re.compile(r"\d")  # the digits `_YEAR` and `_TOKEN` read a year from
 _DATE_WORDS = set(MONTHS) | set(SEASONS) | {
     "early", "mid", "middle", "late", "end", "beginning", "of", "c", "ca", "circa", "approx",
     "about", "around", "before", "after", "and", "or", "to", "between", "the", "s", "nd",
@@ -258,6 +259,8 @@ def date_kind(text: str | None) -> str | None:
         return None
     if text.lower() in UNDATED_MARKERS:
         return "undated" if text else None
+    if not _DIGIT.search(text):
+        return None  # every shape read, and a date-shaped line, prints a year: skip the parsers
     try:
         if _read(text) is not None:
             return "date"

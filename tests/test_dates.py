@@ -154,6 +154,7 @@ def test_impossible_dates(raw: str) -> None:
         "1950?",
         "[1950]",
         "June 1-3, 1950",
+        "Spring ١٩٥٠",  # a year in Arabic-Indic digits: still a year
     ],
 )
 def test_date_shaped_but_unread(raw: str) -> None:
@@ -173,6 +174,8 @@ def test_date_shaped_but_unread(raw: str) -> None:
         "1 - 10 of 1950",  # a range line, not a date
         "Report on the events of October 1956 in Budapest and their consequences",
         "Telegram No. 1950",
+        "August",  # date words without a year
+        "Early Spring",
         "",
     ],
 )
