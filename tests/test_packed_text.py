@@ -33,6 +33,17 @@ def test_packing_keeps_the_text_and_shrinks_it() -> None:
     assert type(pickle.loads(pickle.dumps(packed))) is PackedText
     assert PackedText.pack(None) is None and unpacked(None) is None and unpacked("x") == "x"
     assert repr(packed).startswith("PackedText(")
+    assert str(PackedText.pack("")) == ""
+
+
+def test_a_damaged_packed_text_fails_loudly() -> None:
+    """A cut text (a damaged memo batch or spool) raises; it never reads as a shorter text."""
+    packed = PackedText.pack("Cable from Filippov [Stalin] to Mao Zedong. " * 100)
+    assert packed is not None
+    with pytest.raises(OSError, match="Lz4"):
+        PackedText(packed[:-5]).utf8()
+    with pytest.raises(Exception, match="buffer"):
+        PackedText(packed[:3]).utf8()
 
 
 def test_the_seed_detail_body_is_packed_in_the_rows_and_plain_in_parquet(

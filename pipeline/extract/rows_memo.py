@@ -19,7 +19,7 @@ from pipeline.extract.batch_store import BatchStore, write_batch
 from pipeline.extract.cache import CACHE_FORMAT
 from pipeline.extract.fingerprint import code_fingerprint
 
-MEMO_FORMAT = "1"
+MEMO_FORMAT = "2"  # 2: texts packed with LZ4 (packed_text.py)
 
 # raw_pages, listings, entries, details, quarantine rows of one page
 PageRows = tuple[list[dict], list[dict], list[dict], list[dict], list[dict]]

@@ -2,7 +2,7 @@
 parent process, and every later stage, carry only where a text is (a `SpooledText`).
 
 The texts were the largest values the page rows held from extraction to the Parquet writer
-(22 MB packed at archive scale, about 220 MB at 10x). One file per writing process (each
+(31 MB packed at archive scale, about 310 MB at 10x). One file per writing process (each
 forked worker opens its own), in `outputs/.cache/spool/`. The run that wrote them removes them
 once its release's Parquet files are written (`remove_spool`); a file left behind by a run that
 died is removed by a later extraction once nobody has written it for STALE_SECONDS.
