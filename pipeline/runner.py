@@ -27,7 +27,7 @@ from pipeline.extract.pages import Extraction, Progress, extract_bucket
 from pipeline.extract.text_spool import remove_spool
 from pipeline.gc_tuning import collections_paused
 from pipeline.packed_text import PACKED_COLUMNS, unpacked
-from pipeline.publish.body_words import BodyWordsInBackground
+from pipeline.publish.body_words import BodyWordsInBackground, wait_for_count
 from pipeline.publish.release import current_release, finish_release, stage_release
 from pipeline.runs import (
     OutputLocked,
@@ -104,7 +104,8 @@ def body_words_file(out_dir: Path) -> Path:
 def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolution:
     """Dedup. With `out_dir`, another process meanwhile counts the words of page texts not
     counted before, for the search index that publishing builds (publish/body_words.py):
-    dedup runs on one core, and this is the bulk of the index's work."""
+    dedup runs on one core, and this is the bulk of the index's work. The count may outlast
+    dedup: it goes on beside validation, and `stage_publish` waits for it."""
     ahead = None
     if out_dir is not None and extraction.details:
         pages = [(d["page_sha256"], d.get("body")) for d in extraction.details]
@@ -118,7 +119,7 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
             ahead.cancel()
         raise
     if ahead is not None:
-        ahead.finish()
+        ahead.detach()
     return resolution
 
 
@@ -189,6 +190,7 @@ def stage_publish(
     """
     out_dir = Path(out_dir)
     release_free_memory()  # the tables are gone: give their memory back before DuckDB builds
+    wait_for_count(body_words_file(out_dir))  # the words counted ahead, before the index reads
     try:
         with output_lock(out_dir, lock_timeout):
             return _switch_in(Path(staging), out_dir, raw_dir, stats, started_at, stat_lines)

@@ -16,7 +16,12 @@ import pytest
 
 from pipeline.extract.pages import Extraction
 from pipeline.packed_text import PackedText
-from pipeline.publish.body_words import BodyWordsInBackground, count_body_words
+from pipeline.publish import body_words
+from pipeline.publish.body_words import (
+    BodyWordsInBackground,
+    count_body_words,
+    wait_for_count,
+)
 from pipeline.publish.duckdb_db import build_database
 from pipeline.publish.parquet import write_parquet
 from pipeline.runner import body_words_file, run_pipeline, stage_extract, stage_resolve
@@ -138,7 +143,8 @@ def test_a_failed_count_is_reported_and_the_run_goes_on(
     assert job.finish() is None
     err = capsys.readouterr().err
     assert "counting the page texts' words ahead failed (exit code 1)" in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["words.duckdb"]  # no todo file left
+    # no todo file left (the lock file stays: removing it could split a waiter from a counter)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["words.duckdb", "words.duckdb.counting"]
 
 
 def _words(db_path: Path) -> dict[str, dict[str, int]]:
@@ -205,6 +211,7 @@ def test_dedup_counts_the_words_and_the_run_publishes_the_same_index(tmp_path: P
     stage_resolve(extraction)  # no output folder: nothing counted ahead
     assert not body_words_file(out).exists()
     stage_resolve(extraction, out)
+    wait_for_count(body_words_file(out))  # dedup leaves the count running: publishing waits
     assert len(_words(body_words_file(out))) == len(extraction.details) == 1
 
     run = run_pipeline(RAW, out)
@@ -259,3 +266,19 @@ def test_a_file_another_run_is_writing_is_left_to_it(
         holder.kill()
         holder.wait()
     assert list(_words(words).values()) == [{"stalin": 1, "to": 1, "mao": 1}]  # untouched
+
+
+def test_a_detached_count_is_waited_for_by_whoever_publishes(tmp_path: Path) -> None:
+    """Dedup leaves the count running; publishing, in this process or in another Dagster step's
+    (which has no handle on the counting process, only its lock), waits for every word."""
+    pages = [(f"{i:064x}", f"Telegram {i} from Filippov to Mao Zedong " * 40) for i in range(3000)]
+    for handle_kept in (True, False):
+        words = tmp_path / f"words-{handle_kept}.duckdb"
+        BodyWordsInBackground(pages, words).start().detach()
+        orphans = [] if handle_kept else body_words._DETACHED.pop(words)  # only the lock left
+        wait_for_count(words)
+        assert len(_words(words)) == len(pages)
+        assert not list(tmp_path.glob("*.todo-*"))  # the count removed its todo file
+        assert all(process.wait() == 0 for process in orphans)
+    assert not body_words._DETACHED
+    wait_for_count(tmp_path / "never-counted.duckdb")  # nothing to wait for

@@ -14,10 +14,12 @@ file, is tokenized there as before: the index is the same either way.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -217,8 +219,18 @@ def count_from_todo(todo: Path, db_path: Path, pages_version: str) -> int:
         return count_body_words(pages(), db_path, pages_version)
 
 
+def counting_lock(db_path: Path) -> Path:
+    """The file a counting process holds locked (flock) while it counts into `db_path`."""
+    return db_path.with_name(f"{db_path.name}.counting")
+
+
+# Counts left running by `detach`, by file: `wait_for_count` reaps them in this process.
+_DETACHED: dict[Path, list[subprocess.Popen]] = {}
+
+
 class BodyWordsInBackground:
-    """`count_body_words` in another process: `start()`, do other work, then `finish()`.
+    """`count_body_words` in another process: `start()`, do other work, then `finish()`, or
+    `detach()` and let publishing wait for it (`wait_for_count`).
 
     Not a thread: handing the texts to DuckDB takes Python work, and a thread competing with
     dedup for the GIL made both slower (dedup 4.2 -> 6.1 s, the count 3.2 -> 8.3 s at archive
@@ -241,16 +253,30 @@ class BodyWordsInBackground:
         self._process: subprocess.Popen | None = None
 
     def start(self) -> BodyWordsInBackground:
+        """Write the todo file and start the counting process. It inherits a lock on
+        `counting_lock` taken here (so no waiter can miss it) and holds it until it exits."""
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             _remove_stale_todos(self.db_path)
             write_todo(self.todo, self._pages, known_pages(self.db_path, self._version))
             command = [sys.executable, "-m", __name__, str(self.todo), str(self.db_path)]
-            self._process = subprocess.Popen([*command, self._version])
+            lock = os.open(counting_lock(self.db_path), os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run counting: raises
+                self._process = subprocess.Popen([*command, self._version], pass_fds=(lock,))
+            finally:
+                os.close(lock)  # the child's copy keeps the lock
         except Exception as exc:  # finish() reports it; the index counts the words itself
             print(f"error: could not start counting the page texts' words: {exc}", file=sys.stderr)
         self._pages = []
         return self
+
+    def detach(self) -> None:
+        """Leave the count running past this step: dedup no longer waits for it (it took
+        longer than dedup at archive scale: 6.8 against 6.5 s), the validation that follows
+        runs beside it, and publishing waits for it before reading the file."""
+        if self._process is not None:
+            _DETACHED.setdefault(self.db_path, []).append(self._process)
 
     def cancel(self) -> None:
         """Stop the count (the run failed or was interrupted); the file stays usable: DuckDB
@@ -274,6 +300,40 @@ class BodyWordsInBackground:
         return None
 
 
+def wait_for_count(db_path: Path, timeout: float = 600.0) -> None:
+    """Return once no process counts into `db_path`: a count this process detached is waited
+    for (a failure reported as `finish` does); one started by another process (a Dagster step
+    of its own) by taking its lock. Past `timeout` the build goes on: it cannot open a file
+    being written, and counts the words itself."""
+    for process in _DETACHED.pop(db_path, []):
+        try:
+            code = process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return
+        if code != 0:
+            print(
+                f"warning: counting the page texts' words ahead failed (exit code {code}); "
+                "the search index counts them itself",
+                file=sys.stderr,
+            )
+    try:
+        lock = os.open(counting_lock(db_path), os.O_RDONLY)
+    except FileNotFoundError:
+        return  # never counted here
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return  # free (closing the descriptor lets the lock go)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.02)
+    finally:
+        os.close(lock)
+
+
 def _remove_stale_todos(db_path: Path) -> None:
     """Todo files of runs that died before removing theirs (named after their process id)."""
     for todo in db_path.parent.glob(f"{db_path.name}.todo-*"):
@@ -290,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # reported here, where the cause is known; the parent goes on
         print(f"error: counting words into {db_path}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        Path(todo).unlink(missing_ok=True)  # a detached count has no parent step to do it
     return 0
 
 
