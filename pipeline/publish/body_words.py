@@ -272,9 +272,9 @@ class BodyWordsInBackground:
         return self
 
     def detach(self) -> None:
-        """Leave the count running past this step: dedup no longer waits for it (it took
-        longer than dedup at archive scale: 6.8 against 6.5 s), the validation that follows
-        runs beside it, and publishing waits for it before reading the file."""
+        """Leave the count running past this step: dedup no longer waits for it (at archive
+        scale the count ended 0.8 s after dedup: 6.8 against 6.0 s), the validation that
+        follows runs beside it, and publishing waits for it before reading the file."""
         if self._process is not None:
             _DETACHED.setdefault(self.db_path, []).append(self._process)
 
