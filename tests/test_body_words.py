@@ -282,3 +282,16 @@ def test_a_detached_count_is_waited_for_by_whoever_publishes(tmp_path: Path) -> 
         assert all(process.wait() == 0 for process in orphans)
     assert not body_words._DETACHED
     wait_for_count(tmp_path / "never-counted.duckdb")  # nothing to wait for
+
+
+def test_a_second_count_on_a_file_being_counted_says_so_and_leaves_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = tmp_path / "words.duckdb"
+    pages = [(f"{i:064x}", f"Telegram {i} from Filippov to Mao Zedong " * 40) for i in range(3000)]
+    BodyWordsInBackground(pages, words).start().detach()
+    second = BodyWordsInBackground([("c" * 64, "Apresov to Molotov")], words).start()
+    assert f"another run is counting into {words}" in capsys.readouterr().err
+    second.detach()  # nothing started: nothing to wait for
+    wait_for_count(words)
+    assert len(_words(words)) == len(pages)  # the first count, whole

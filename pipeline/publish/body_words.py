@@ -257,12 +257,15 @@ class BodyWordsInBackground:
         `counting_lock` taken here (so no waiter can miss it) and holds it until it exits."""
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            _remove_stale_todos(self.db_path)
-            write_todo(self.todo, self._pages, known_pages(self.db_path, self._version))
-            command = [sys.executable, "-m", __name__, str(self.todo), str(self.db_path)]
             lock = os.open(counting_lock(self.db_path), os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run counting: raises
+                try:  # first: a count under way must keep its todo file, and its file
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise RuntimeError(f"another run is counting into {self.db_path}") from None
+                _remove_stale_todos(self.db_path)
+                write_todo(self.todo, self._pages, known_pages(self.db_path, self._version))
+                command = [sys.executable, "-m", __name__, str(self.todo), str(self.db_path)]
                 self._process = subprocess.Popen([*command, self._version], pass_fds=(lock,))
             finally:
                 os.close(lock)  # the child's copy keeps the lock
