@@ -268,10 +268,15 @@ def test_a_file_another_run_is_writing_is_left_to_it(
     assert list(_words(words).values()) == [{"stalin": 1, "to": 1, "mao": 1}]  # untouched
 
 
+def _telegrams(n: int) -> list[tuple[str, str]]:
+    """(page sha256, body) pairs long enough that counting them outlasts starting a process."""
+    return [(f"{i:064x}", f"Telegram {i} from Filippov to Mao Zedong " * 40) for i in range(n)]
+
+
 def test_a_detached_count_is_waited_for_by_whoever_publishes(tmp_path: Path) -> None:
     """Dedup leaves the count running; publishing, in this process or in another Dagster step's
     (which has no handle on the counting process, only its lock), waits for every word."""
-    pages = [(f"{i:064x}", f"Telegram {i} from Filippov to Mao Zedong " * 40) for i in range(3000)]
+    pages = _telegrams(3000)
     for handle_kept in (True, False):
         words = tmp_path / f"words-{handle_kept}.duckdb"
         BodyWordsInBackground(pages, words).start().detach()
@@ -288,7 +293,7 @@ def test_a_second_count_on_a_file_being_counted_says_so_and_leaves_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     words = tmp_path / "words.duckdb"
-    pages = [(f"{i:064x}", f"Telegram {i} from Filippov to Mao Zedong " * 40) for i in range(3000)]
+    pages = _telegrams(3000)
     BodyWordsInBackground(pages, words).start().detach()
     second = BodyWordsInBackground([("c" * 64, "Apresov to Molotov")], words).start()
     assert f"another run is counting into {words}" in capsys.readouterr().err

@@ -15,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 # What forked workers inherit instead of receiving it through the pool's pipe (the result cache
-# alone is ~110 MB of JSON at archive scale, and was pickled once per worker): set by
+# alone was ~110 MB of JSON text at archive scale, and was pickled once per worker): set by
 # `in_workers` around the pool's life, read by `_worker_part` in the child.
 _INHERITED: tuple[Callable[[Sequence], Any], Sequence] | None = None
 # Files a worker reads per task. A worker used to take every n-th file of the bucket in one task

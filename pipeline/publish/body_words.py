@@ -295,12 +295,16 @@ class BodyWordsInBackground:
         self.todo.unlink(missing_ok=True)
         if code == 0 and self.db_path.is_file():
             return self.db_path
-        print(
-            f"warning: counting the page texts' words ahead failed (exit code {code}); "
-            "the search index counts them itself",
-            file=sys.stderr,
-        )
+        _warn_count_failed(code)
         return None
+
+
+def _warn_count_failed(code: int | None) -> None:
+    print(
+        f"warning: counting the page texts' words ahead failed (exit code {code}); "
+        "the search index counts them itself",
+        file=sys.stderr,
+    )
 
 
 def wait_for_count(db_path: Path, timeout: float = 600.0) -> None:
@@ -314,11 +318,7 @@ def wait_for_count(db_path: Path, timeout: float = 600.0) -> None:
         except subprocess.TimeoutExpired:
             return
         if code != 0:
-            print(
-                f"warning: counting the page texts' words ahead failed (exit code {code}); "
-                "the search index counts them itself",
-                file=sys.stderr,
-            )
+            _warn_count_failed(code)
     try:
         lock = os.open(counting_lock(db_path), os.O_RDONLY)
     except FileNotFoundError:
