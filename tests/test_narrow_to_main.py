@@ -36,7 +36,29 @@ def test_a_closing_tag_without_its_opening_keeps_the_page_whole() -> None:
 
 
 def test_a_lower_case_opening_tag_is_preferred() -> None:
-    """The documented limit of the cheap search: an earlier <MAIN> in another case is passed
-    over when a lower-case <main> exists (HTML5 serialisers write lower case)."""
+    """An earlier <MAIN> in another case is passed over when a lower-case <main> exists
+    (HTML5 serialisers write lower case)."""
     page = f"{HEAD}<body><MAIN hidden>template</MAIN>{NAV}{MAIN}</body></html>"
     assert narrow_to_main(page) == f"{HEAD}<body>{MAIN}</body>"
+
+
+def test_the_element_the_last_closing_tag_ends_is_kept() -> None:
+    """Two <main> elements: the one the last </main> closes, not the span from the first one
+    (a hidden template and the navigation after it)."""
+    template = "<main hidden><p>template</p></main>"
+    page = f"{HEAD}<body>{template}{NAV}{MAIN}</body></html>"
+    assert narrow_to_main(page) == f"{HEAD}<body>{MAIN}</body>"
+
+
+def test_a_longer_tag_name_is_not_an_opening_main() -> None:
+    main = MAIN.replace("<h1>", "<mainframe>x</mainframe><h1>")
+    page = f"{HEAD}<body>{NAV}{main}</body></html>"
+    assert narrow_to_main(page) == f"{HEAD}<body>{main}</body>"
+    unopened = f"{HEAD}<body>{NAV}<mainframe>x</main></body></html>"
+    assert narrow_to_main(unopened) is unopened
+
+
+def test_an_upper_case_opening_tag_closed_in_lower_case() -> None:
+    main = MAIN.replace("<main", "<MAIN")
+    page = f"{HEAD}<body><MAIN hidden></MAIN>{NAV}{main}</body></html>"
+    assert narrow_to_main(page) == f"{HEAD}<body>{main}</body>"
