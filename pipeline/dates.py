@@ -23,7 +23,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -77,7 +77,7 @@ class ParsedDate:
     precision: str  # one of PRECISIONS
     approximate: bool = False  # printed with "ca." / "circa"
 
-    @property
+    @cached_property  # parse_date hands out one object per printed date, asked for many rows
     def key(self) -> str:
         """A comparable key: two printings of the same date share it.
 

@@ -230,3 +230,16 @@ def test_overlong_lines_are_never_date_lines() -> None:
 def test_key_shape_is_stable(raw: str, key: str) -> None:
     """Document ids are built on the key: its shape for plain dates must not drift."""
     assert parse_date(raw).key == key
+
+
+def test_a_read_key_leaves_the_date_equal_to_a_fresh_one() -> None:
+    """The key is kept on the object once read (one object per printed date, asked for on
+    every row that prints it): equality, hashing and pickling still see the interval only."""
+    import pickle
+
+    read = parse_date("Spring 1953")
+    assert read is not None and read.key == "month:1953-03-01..1953-05-31"
+    fresh = pickle.loads(pickle.dumps(parse_date.__wrapped__("Spring 1953")))
+    assert "key" not in vars(fresh)
+    assert read == fresh and hash(read) == hash(fresh)
+    assert pickle.loads(pickle.dumps(read)).key == read.key

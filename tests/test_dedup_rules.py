@@ -298,6 +298,8 @@ def test_same_title_same_date_with_different_summaries_stay_apart() -> None:
 def test_a_run_leaves_no_memoised_titles_or_dates_behind() -> None:
     from pipeline.dates import parse_date
     from pipeline.dedup.normalize import normalize_summary, normalize_title
+    from pipeline.dedup.parties import parse_title
+    from pipeline.dedup.people import canonical_person
 
     base = [
         ("a" * 64, "c:one", "August 1949", "Karsky to Cde. Miklashevsky"),
@@ -305,5 +307,7 @@ def test_a_run_leaves_no_memoised_titles_or_dates_behind() -> None:
     ]
     out = resolve(_entries_for(base), [], [{"page_sha256": "a" * 64, "title": "One"}])
     assert len(out.documents) == 1  # the two printings merged: the memoised keys were used
-    for memoised in (parse_date, normalize_title, normalize_summary):
+    people = {(p["role"], p["person"]) for p in out.document_people}
+    assert people == {("sender", "Karsky"), ("recipient", "Miklashevsky")}  # names were looked up
+    for memoised in (parse_date, normalize_title, normalize_summary, parse_title, canonical_person):
         assert memoised.cache_info().currsize == 0  # a long-lived process does not keep them

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _BRACKET = re.compile(r"\[([^\]]+)\]")
@@ -29,6 +29,7 @@ def _squash(text: str) -> str:
     return _SPACE.sub(" ", text).strip(" ,.;:")
 
 
+@cache  # for one run: resolve() clears it (a name is printed on every title variant)
 def canonical_person(printed: str) -> str:
     """The person a printed name refers to.
 

@@ -153,6 +153,7 @@ _RUN_CACHES = (
     normalize.normalize_summary,
     normalize.numbers_in,
     normalize.discriminators,
+    canonical_person,
 )
 
 
@@ -240,8 +241,10 @@ def _document_row(
     ]
     sources = detail_rows + entry_rows
     detail = detail_rows[0] if detail_rows else None
-    title = (detail or {}).get("title") or _pick([s.get("title") for s in sources])
-    date_raw = (detail or {}).get("date_raw") or _pick([s.get("date_raw") for s in sources])
+    titles = [s.get("title") for s in sources]  # each read once: 16,000 documents a run
+    dates = [s.get("date_raw") for s in sources]
+    title = (titles[0] if detail else None) or _pick(titles)
+    date_raw = (dates[0] if detail else None) or _pick(dates)
     summary = (detail or {}).get("summary") or _pick(
         [e.get("summary") for e in entry_rows if not e.get("is_truncated")]
         or [e.get("summary") for e in entry_rows]
@@ -249,13 +252,8 @@ def _document_row(
     parsed = parse_date(date_raw)
     facts = parse_title(title)
     listing_ids = sorted({e["listing_id"] for e in entry_rows})
-    collections = sorted(
-        {
-            listing_by_sha[e["page_sha256"]]["title"]
-            for e in entry_rows
-            if listing_by_sha.get(e["page_sha256"], {}).get("title")
-        }
-    )
+    listing_titles = (listing_by_sha.get(e["page_sha256"], {}).get("title") for e in entry_rows)
+    collections = sorted({t for t in listing_titles if t})
     return {
         "document_id": doc_id,
         "title": title,
@@ -273,8 +271,8 @@ def _document_row(
         "n_detail_pages": len(detail_rows),
         "has_detail_page": bool(detail_rows),
         "collections": collections,
-        "title_variants": sorted({s["title"] for s in sources if s.get("title")}),
-        "date_variants": sorted({s["date_raw"] for s in sources if s.get("date_raw")}),
+        "title_variants": sorted({t for t in titles if t}),
+        "date_variants": sorted({d for d in dates if d}),
     }
 
 
