@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.extract.merge import share_repeated_values
 from pipeline.extract.pages import Extraction
+from pipeline.extract.row_types import EntryRow
 from pipeline.runner import stage_extract
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,3 +54,25 @@ def test_a_document_listed_twice_in_the_seeds_shares_its_printed_title(tmp_path:
     assert repeated, "the seed pages list some document on two pages"
     for rows in repeated:
         assert all(r["title"] is rows[0]["title"] for r in rows)
+
+
+def _entry_record(**values: object) -> EntryRow:
+    return EntryRow({name: values.get(name) for name in EntryRow.FIELDS})
+
+
+def test_records_and_plain_rows_of_one_table_share_values_with_each_other() -> None:
+    """Records are read by attribute, other rows (a duplicate page's quarantined copy is a
+    dict) by key: both kinds end up with the same objects."""
+    title = "Telegram from Roshchin to Filippov [Stalin]"
+    record = _entry_record(title=title, summary=None, date_raw="November 1, 1949")
+    second = _entry_record(title=_copy(title), summary="On trade.", date_raw="November 01, 1949")
+    plain = {"title": _copy(title), "summary": _copy("On trade."), "date_raw": None}
+    out = Extraction(entries=[record, plain, second])
+    before = [dict(r) for r in out.entries]
+
+    share_repeated_values(out)
+
+    assert [dict(r) for r in out.entries] == before
+    assert second["title"] is record["title"] and plain["title"] is record["title"]
+    assert plain["summary"] is second["summary"]
+    assert record["summary"] is None and plain["date_raw"] is None

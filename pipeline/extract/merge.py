@@ -10,6 +10,7 @@ from __future__ import annotations
 from pipeline.clock import now_iso
 from pipeline.extract.page_rows import qrow
 from pipeline.extract.pages import Extraction
+from pipeline.extract.row_types import Record
 
 
 def merge_extractions(parts: list[Extraction]) -> Extraction:
@@ -93,11 +94,21 @@ _REPEATED = {
 
 def share_repeated_values(extraction: Extraction) -> None:
     """Make equal values of the repeated fields one object (rows keep equal values, so every
-    reader sees the same rows): 30 MB of an archive-scale run's page rows were copies."""
-    pool: dict[object, object] = {}
+    reader sees the same rows): 30 MB of an archive-scale run's page rows were copies.
+
+    Records are read and set by attribute, a field at a time: 0.4-0.5 s became 0.2-0.3 s at
+    archive scale, against `row.get` and `row[name] = ...` (a Python-level call each, 750,000)."""
+    intern = {}.setdefault
     for table, fields in _REPEATED.items():
-        for row in getattr(extraction, table):
-            for name in fields:
+        rows = getattr(extraction, table)
+        records = [r for r in rows if isinstance(r, Record)]
+        mappings = [r for r in rows if not isinstance(r, Record)]
+        for name in fields:
+            for record in records:
+                value = getattr(record, name)
+                if value is not None:
+                    setattr(record, name, intern(value, value))
+            for row in mappings:
                 value = row.get(name)
                 if value is not None:
-                    row[name] = pool.setdefault(value, value)
+                    row[name] = intern(value, value)
