@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -211,7 +212,13 @@ def _is_skipped(tag: str, attrs: dict[str, str | None]) -> bool:
     style = attrs.get("style")
     if style and _HIDDEN_STYLE.search(style):
         return True
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return _is_chrome(attrs.get("class"), attrs.get("id"))
+
+
+@lru_cache(maxsize=8192)  # a site prints the same few hundred class and id values on every page
+def _is_chrome(classes: str | None, ident: str | None) -> bool:
+    """Class and id name a hidden or chrome element (SKIP_TOKENS, menus, SKIP_SUBSTRINGS)."""
+    names = f"{classes or ''} {ident or ''}".lower()
     tokens = names.split()
     if any(t in SKIP_TOKENS or _is_menu_token(t) for t in tokens):
         return True
