@@ -23,7 +23,9 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, cached_property, lru_cache
+from functools import cached_property, lru_cache
+
+from pipeline.run_memo import run_memo
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -194,7 +196,7 @@ def _read(text: str) -> ParsedDate | None:
     return None
 
 
-@cache  # for one run: resolve() clears it
+@run_memo  # for one run: resolve() clears it (and hands its answers on)
 def parse_date(raw: str | None) -> ParsedDate | None:
     """Parse a printed date; None when the text is not a readable date (undated is a date)."""
     if raw is None:

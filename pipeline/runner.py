@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline.atomic_files import atomic_write_bytes
 from pipeline.clock import now_iso
+from pipeline.dedup.memo_file import load_memos, save_memos
 from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of, raw_fingerprint
 from pipeline.extract.merge import merge_extractions
@@ -101,25 +102,35 @@ def body_words_file(out_dir: Path) -> Path:
     return cache_dir_for(out_dir) / "body_words.duckdb"
 
 
+def dedup_memo_file(out_dir: Path) -> Path:
+    """Dedup's normalisation answers, kept for the next run (dedup/memo_file.py)."""
+    return cache_dir_for(out_dir) / "dedup_memos.pickle"
+
+
 def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolution:
     """Dedup. With `out_dir`, another process meanwhile counts the words of page texts not
     counted before, for the search index that publishing builds (publish/body_words.py):
     dedup runs on one core, and this is the bulk of the index's work. The count may outlast
-    dedup: it goes on beside validation, and `stage_publish` waits for it."""
+    dedup: it goes on beside validation, and `stage_publish` waits for it. Dedup starts from
+    the answers the last run's normalisations gave (`dedup_memo_file`) and leaves its own."""
     ahead = None
     if out_dir is not None and extraction.details:
         pages = [(d["page_sha256"], d.get("body")) for d in extraction.details]
         target = body_words_file(Path(out_dir))
         ahead = BodyWordsInBackground(pages, target, code_fingerprint()).start()
+    memo_path = dedup_memo_file(Path(out_dir)) if out_dir is not None else None
+    memos = load_memos(memo_path) if memo_path is not None else None
     try:
         with collections_paused():
-            resolution = resolve(extraction.entries, extraction.details, extraction.listings)
+            resolution = resolve(extraction.entries, extraction.details, extraction.listings, memos)
     except BaseException:
         if ahead is not None:
             ahead.cancel()
         raise
     if ahead is not None:
         ahead.detach()
+    if memo_path is not None and memos is not None:
+        save_memos(memo_path, memos)
     return resolution
 
 

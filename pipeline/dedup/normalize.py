@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+
+from pipeline.run_memo import run_memo
 
 _ABBREVIATIONS = [
     (re.compile(r"\bcdes\b\.?"), "comrades"),
@@ -35,7 +36,7 @@ def fold(text: str) -> str:
     return text.lower()
 
 
-@cache  # for one run: resolve() clears it
+@run_memo  # for one run: resolve() clears it (and hands its answers on)
 def normalize_title(title: str | None) -> str:
     """Matching key of a title ("" when there is no title)."""
     if not title:
@@ -49,7 +50,7 @@ def normalize_title(title: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-@cache  # for one run: resolve() clears it
+@run_memo  # for one run: resolve() clears it (and hands its answers on)
 def normalize_summary(summary: str | None) -> str:
     """Matching key of a summary: folded words only (cached: a document's summary is printed
     on every listing that shows it)."""
@@ -59,7 +60,7 @@ def normalize_summary(summary: str | None) -> str:
     return _SPACE.sub(" ", _NON_WORD.sub(" ", text)).strip()
 
 
-@cache  # for one run: resolve() clears it
+@run_memo  # for one run: resolve() clears it (and hands its answers on)
 def numbers_in(text: str | None) -> tuple[str, ...]:
     """The numbers printed in a title, in order, without leading zeros."""
     if not text:
@@ -73,7 +74,7 @@ _DISCRIMINATORS = re.compile(
 )
 
 
-@cache  # for one run: resolve() clears it
+@run_memo  # for one run: resolve() clears it (and hands its answers on)
 def discriminators(summary_norm: str) -> frozenset[str]:
     """Words and numbers that tell two same-titled records apart ("in the evening", "No. 2")."""
     words = set(_DISCRIMINATORS.findall(summary_norm))

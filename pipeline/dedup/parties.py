@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+
+from pipeline.run_memo import run_memo
 
 DOC_TYPES = [
     "Memorandum of Conversation",
@@ -116,7 +117,7 @@ _FROM_OF = re.compile(r"^(?:from|of)\s+", re.I)
 _MESSAGE_FROM = re.compile(r"^(?:message|a message)\s+from\s+", re.I)
 
 
-@cache  # for one run: resolve() clears it
+@run_memo  # for one run: resolve() clears it (and hands its answers on)
 def parse_title(title: str | None) -> TitleFacts:
     """Type, number and parties printed in a title."""
     if not title:

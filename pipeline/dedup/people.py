@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
+
+from pipeline.run_memo import run_memo
 
 _BRACKET = re.compile(r"\[([^\]]+)\]")
 _SPACE = re.compile(r"\s+")
@@ -29,7 +31,7 @@ def _squash(text: str) -> str:
     return _SPACE.sub(" ", text).strip(" ,.;:")
 
 
-@cache  # for one run: resolve() clears it (a name is printed on every title variant)
+@run_memo  # for one run: resolve() clears it (a name is printed on every title variant)
 def canonical_person(printed: str) -> str:
     """The person a printed name refers to.
 

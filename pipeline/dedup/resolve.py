@@ -157,10 +157,26 @@ _RUN_CACHES = (
 )
 
 
-def resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> Resolution:
-    """Cluster entries and detail pages into documents and build the dedup tables."""
+def resolve(
+    entries: list[dict],
+    details: list[dict],
+    listings: list[dict],
+    memos: dict[str, dict] | None = None,
+) -> Resolution:
+    """Cluster entries and detail pages into documents and build the dedup tables.
+
+    `memos`: the normalisations' answers of an earlier run (by function name; see
+    pipeline/run_memo.py), used where this run asks the same; when given, it holds this run's
+    answers on return. The result is the same with or without them.
+    """
+    for memoised in _RUN_CACHES:
+        memoised.warm = (memos or {}).get(memoised.__name__) or {}
     try:
-        return _resolve(entries, details, listings)
+        resolution = _resolve(entries, details, listings)
+        if memos is not None:
+            memos.clear()
+            memos.update({memoised.__name__: memoised.answers() for memoised in _RUN_CACHES})
+        return resolution
     finally:
         for memoised in _RUN_CACHES:  # a long-lived (Dagster) process must not keep them
             memoised.cache_clear()
