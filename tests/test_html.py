@@ -274,6 +274,9 @@ def test_truncated_page_is_flagged_and_keeps_its_whole_entries() -> None:
         ("<html><body><p>whole</p></body>\n", False),  # </html> lost after a complete body
         ("<html><head></head><body><p>cut mid-", True),
         ("<HTML><BODY><P>cut</P>", True),
+        ("<HTML><BODY><P>whole</P></BODY></HTML>", False),  # closed in upper case
+        ("<html><body><p>whole</p></body\n  >", False),  # space before the bracket
+        ("<html><body><p>cut in a tag named </bodyguard>", True),
         ("<p>a fragment never opens a document</p>", False),
         ("", False),
     ],
