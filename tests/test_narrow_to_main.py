@@ -33,6 +33,8 @@ def test_a_page_cut_before_main_closes_is_parsed_whole() -> None:
 def test_a_closing_tag_without_its_opening_keeps_the_page_whole() -> None:
     page = f"{HEAD}<body>{NAV}<div>Memorandum</div></main></body></html>"
     assert narrow_to_main(page) is page
+    opened_after = "</main><main>an opening after the last closing tag"
+    assert narrow_to_main(opened_after) is opened_after
 
 
 def test_a_lower_case_opening_tag_is_preferred() -> None:

@@ -132,8 +132,8 @@ def narrow_to_main(html: str) -> str:
 
 def _rfind_open(html: str, closed: int) -> int:
     """Where the last `<main` tag (followed by a space or `>`) before `closed` starts, or -1."""
-    end = closed
-    while (found := html.rfind("<main", 0, end - 1)) >= 0:  # room for the character after it
+    end = closed  # `end - 1`: the tag's next character must come before `closed` too
+    while end > 0 and (found := html.rfind("<main", 0, end - 1)) >= 0:
         after = html[found + 5]
         if after == ">" or after.isspace():  # what `[\s>]` matches; not `<mainframe`
             return found
