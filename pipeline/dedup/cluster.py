@@ -38,7 +38,7 @@ SUMMARY_CANDIDATE = 80.0  # same-date pairs whose summaries share this much are 
 
 
 # Slotted, like Decision and Cluster: a row per listing entry and detail page (80,000 at archive
-# scale), and a __dict__ each held 13 MB more at 1x (dedup's peak grows with the archive).
+# scale); with a __dict__ each, the three held 13 MB more at 1x (dedup's peak grows with it).
 @dataclass(slots=True)
 class Row:
     """One source row to cluster: a listing entry or a detail page."""
