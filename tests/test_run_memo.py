@@ -3,6 +3,7 @@ asks the normalisers nothing they answered before, and resolves exactly as a col
 
 from __future__ import annotations
 
+import operator
 import pickle
 from pathlib import Path
 
@@ -53,6 +54,13 @@ def test_the_memo_file_keeps_answers_for_the_same_code_only(tmp_path: Path) -> N
     assert load_memos(path) == {}
     path.write_bytes(b"\x80\x05 cut short")
     assert load_memos(path) == {}
+    path.write_bytes(pickle.dumps(_FailsToLoad()))  # any error while loading: a cold start
+    assert load_memos(path) == {}
+
+
+class _FailsToLoad:
+    def __reduce__(self) -> tuple:
+        return (operator.getitem, (5, 0))  # TypeError when unpickled
 
 
 @pytest.fixture(scope="module")
