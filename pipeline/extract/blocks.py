@@ -31,7 +31,7 @@ class Block(NamedTuple):
 
 _ODD_SPACE = ("  ", "\t", "\u00a0", "\u2007", "\u202f", "\u200b")
 _INDENTS = " \t\u00a0"  # what a text line's indent is made of
-_SEPARATORS = frozenset({"-", "–", "—"})  # a line holding only a dash
+SEPARATORS = frozenset({"-", "–", "—"})  # a line holding only a dash (old-site entries)
 
 
 def clean_text(text: str) -> str:
@@ -67,7 +67,7 @@ def text_to_blocks(text: str) -> list[Block]:
         if stripped[0] in BULLETS and (len(stripped) == 1 or stripped[1] == " "):
             bullet = True
             stripped = stripped[1:].strip()
-        separator = stripped in _SEPARATORS
+        separator = stripped in SEPARATORS
         if bullet and not stripped:
             gap += 1
             continue

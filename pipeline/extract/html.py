@@ -27,7 +27,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.dates import looks_like_date_line
-from pipeline.extract.blocks import BULLETS, Block, clean_text
+from pipeline.extract.blocks import BULLETS, SEPARATORS, Block, clean_text
 
 # Never visible page text: skipped with their whole subtree.
 SKIP_TAGS = frozenset(
@@ -73,7 +73,6 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 CELLS = frozenset({"td", "th"})
 ITEM_TAGS = frozenset({"article", "li", "tr"})
 ITEM_CLASSES = frozenset({"views-row", "search-result", "search-results__item", "result-item"})
-SEPARATORS = frozenset({"-", "–", "—"})
 
 # Where the page's own content lives, best first; an empty match (Drupal's `<a id=main-content>`
 # skip anchor) falls through to the next.
