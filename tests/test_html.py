@@ -14,7 +14,8 @@ import pytest
 
 from pipeline.extract.blocks import text_to_blocks
 from pipeline.extract.classify import parse_blocks, parse_text, strip_chrome
-from pipeline.extract.html import HtmlPage, html_to_blocks, is_truncated_html
+from pipeline.extract.html import HtmlPage, html_to_blocks
+from pipeline.extract.html_bounds import is_truncated_html
 from pipeline.extract.records import PageResult
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,8 @@ navigation around it, and the whole page whenever the cut would not be safe."""
 
 from __future__ import annotations
 
-from pipeline.extract.html import html_to_blocks, narrow_to_main
+from pipeline.extract.html import html_to_blocks
+from pipeline.extract.html_bounds import narrow_to_main
 
 HEAD = "<!doctype html><html><head><title>Telegram</title></head>"
 NAV = "<nav><ul>" + "<li><a href='/topics'>Cold War History</a></li>" * 50 + "</ul></nav>"
