@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from pipeline.columns import Columns
 from pipeline.dedup.resolve import Resolution
@@ -31,48 +33,61 @@ def _pandas_dtype(dtype: object) -> str | None:
 def build_frame(
     table: str, rows: list[dict] | Columns, extra: dict[str, list] | None = None
 ) -> pd.DataFrame:
-    """A DataFrame of `table` from dict rows or column lists: model column order, model dtypes,
-    sorted. `extra` adds columns the rows lack (one value per row, in row order); any other
-    column the rows lack is all null."""
+    """A DataFrame of `table` from dict rows, row records or column lists: model column order,
+    model dtypes, sorted. `extra` adds columns the rows lack (one value per row, in row order);
+    any other column the rows lack is all null.
+
+    Built a column at a time, sorted by its key columns alone, and put together once without
+    consolidation: a frame built row-wise and then typed and sorted column by column copied every
+    value four or five times through 2-D blocks, and at 10x the archive (600,000 entries, 650,000
+    audit rows) those copies, cache-cold, took 21-25 s of the tables step against 1.3 s at 1x.
+    """
     columns = TABLES[table][0].to_schema().columns
-    if not rows:
-        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
-    elif isinstance(rows, Columns):
-        n = len(rows)
-        frame = pd.DataFrame({name: rows.data.get(name, [None] * n) for name in columns})
-    elif isinstance(rows[0], Record):
-        frame = _records_frame(rows).reindex(columns=list(columns))
-    else:
-        frame = pd.DataFrame.from_records(rows, columns=list(columns))
-    for name, values in (extra or {}).items():
-        if len(frame):
-            frame[name] = pd.Series(values, index=frame.index, dtype=object)
-    for name, column in columns.items():
-        dtype = _pandas_dtype(column.dtype)
-        if dtype:
-            frame[name] = frame[name].astype(dtype)
-        else:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-    return sort_frame(table, frame)
-
-
-def _records_frame(rows: list) -> pd.DataFrame:
-    """The extraction's row records (row_types.py) as a frame: a tuple per row in C
-    (attrgetter), which pandas reads as fast as it reads dicts; a dict among them (a row
-    rewritten by a later step) is read by its keys."""
-    kind = type(rows[0])
-    names = kind.FIELDS
-    values = operator.attrgetter(*names)
-    data = [values(r) if type(r) is kind else tuple(r.get(n) for n in names) for r in rows]
-    return pd.DataFrame.from_records(data, columns=list(names))
-
-
-def sort_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Deterministic row order: the model's sort keys, nulls last, index reset."""
+    n = len(rows)
+    data = {
+        name: _typed_column(
+            extra[name] if extra and name in extra else _column_values(rows, name, n),
+            _pandas_dtype(column.dtype),
+            n,
+        )
+        for name, column in columns.items()
+    }
     keys = TABLES[table][1]
-    if frame.empty:
-        return frame.reset_index(drop=True)
-    return frame.sort_values(keys, na_position="last", kind="mergesort").reset_index(drop=True)
+    order = (
+        pd.DataFrame({key: data[key] for key in keys}, copy=False)
+        .sort_values(keys, na_position="last", kind="mergesort")
+        .index.to_numpy()
+    )
+    return pd.DataFrame({name: values.take(order) for name, values in data.items()}, copy=False)
+
+
+def _column_values(rows: list | Columns, name: str, n: int) -> list:
+    """One column's values in row order: read with `map` in C where the rows allow it."""
+    if isinstance(rows, Columns):
+        return rows.data.get(name) or [None] * n
+    if not n:
+        return []
+    kind = type(rows[0])
+    if not issubclass(kind, Record):
+        return list(map(operator.methodcaller("get", name), rows))
+    if name not in kind.FIELD_SET:
+        return [None] * n
+    value_of = operator.attrgetter(name)
+    if set(map(type, rows)) == {kind}:
+        return list(map(value_of, rows))
+    # a dict among the records: a row rewritten by a later step, read by its keys
+    return [value_of(r) if type(r) is kind else r.get(name) for r in rows]
+
+
+def _typed_column(values: list, dtype: str | None, n: int) -> ExtensionArray:
+    """The model's dtype; other columns stay objects, with every missing value as None."""
+    column = pd.Series(np.fromiter(values, dtype=object, count=n), dtype=object, copy=False)
+    if dtype:
+        return column.astype(dtype).array
+    missing = column.isna()
+    if missing.any():
+        column = column.where(~missing, None)
+    return column.array
 
 
 def assemble(

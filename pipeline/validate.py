@@ -127,7 +127,7 @@ def _schema_for(table: str, frame: pd.DataFrame) -> pa.DataFrameSchema:
 def _failures(table: str, frame: pd.DataFrame) -> pd.DataFrame | None:
     """pandera's failure cases for `frame`, or None when it passes the table's model."""
     try:
-        _schema_for(table, frame).validate(frame, lazy=True)
+        _schema_for(table, frame).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
     return None

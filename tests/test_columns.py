@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.columns import Columns
+from pipeline.extract.row_types import RawPageRow
 from pipeline.tables import build_frame
 
 
@@ -63,6 +64,7 @@ def test_a_frame_from_columns_equals_the_frame_from_the_same_dict_rows() -> None
     assert str(by_columns["score"].dtype) == "Float64" and by_columns["score"].isna().sum() == 10
     empty = build_frame("document_matches", Columns(rows[0]))
     assert empty.empty and list(empty.columns) == list(by_rows.columns)
+    assert list(empty.dtypes) == list(by_rows.dtypes)  # typed even with no row to infer from
 
 
 def test_extra_columns_stay_with_their_rows_through_the_sort() -> None:
@@ -82,3 +84,37 @@ def test_extra_columns_stay_with_their_rows_through_the_sort() -> None:
         ["B2", "doc-b2"],
     ]
     assert entries[0].keys() == {"page_sha256", "position", "listing_id", "title"}  # untouched
+
+
+def test_row_records_with_a_rewritten_dict_among_them_build_the_frame_their_dicts_build() -> None:
+    """raw_pages from slotted records, one replaced by a dict that lacks a column (read by its
+    keys, the column null) and one holding a float NaN where text belongs (published as None,
+    never as NaN): same frame as from plain dicts, sorted by path."""
+    base = {
+        "page_sha256": "",
+        "path": "",
+        "bytes": 0,
+        "format": "txt",
+        "encoding": "utf-8",
+        "url": None,
+        "fetched_at": None,
+        "kind": "document_detail",
+        "layout": "new_site_text",
+        "status": "parsed",
+        "reason": None,
+    }
+    dicts = [
+        {**base, "page_sha256": f"{i:064x}", "path": f"details/{i % 7:03d}.txt", "bytes": 100 + i}
+        for i in range(7, 0, -1)
+    ]
+    dicts[2]["url"] = float("nan")
+    records: list = [RawPageRow(row) for row in dicts]
+    records[4] = {k: v for k, v in dicts[4].items() if k != "fetched_at"}
+    from_records = build_frame("raw_pages", records)
+    from_dicts = build_frame("raw_pages", dicts)
+    assert from_records.equals(from_dicts)
+    assert from_records["path"].tolist() == [f"details/{i:03d}.txt" for i in range(7)]
+    assert str(from_records["bytes"].dtype) == "int64"
+    assert from_records["bytes"].tolist() == [107, 101, 102, 103, 104, 105, 106]
+    assert from_records["url"].tolist() == [None] * 7
+    assert from_records["fetched_at"].tolist() == [None] * 7
