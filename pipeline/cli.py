@@ -159,7 +159,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_dirs(raw, out)
     started = time.perf_counter()
     if not args.force:
-        from pipeline.runner import record_noop_run, up_to_date
+        from pipeline.up_to_date import record_noop_run, up_to_date
 
         release = up_to_date(raw, out)
         if release:

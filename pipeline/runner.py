@@ -22,14 +22,15 @@ from pipeline.atomic_files import atomic_write_bytes
 from pipeline.clock import now_iso
 from pipeline.dedup.memo_file import load_memos, save_memos
 from pipeline.dedup.resolve import Resolution, resolve
-from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of, raw_fingerprint
+from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of
 from pipeline.extract.merge import merge_extractions
 from pipeline.extract.pages import Extraction, Progress, extract_bucket
 from pipeline.extract.text_spool import remove_spool
 from pipeline.gc_tuning import collections_paused
 from pipeline.packed_text import PACKED_COLUMNS, unpacked
 from pipeline.publish.body_words import BodyWordsInBackground, wait_for_count
-from pipeline.publish.release import current_release, finish_release, stage_release
+from pipeline.publish.current import current_release
+from pipeline.publish.release import finish_release, stage_release
 from pipeline.runs import (
     OutputLocked,
     RunRecord,
@@ -39,6 +40,7 @@ from pipeline.runs import (
     output_lock,
 )
 from pipeline.tables import assemble
+from pipeline.up_to_date import cache_dir_for, last_release_file
 from pipeline.validate import TableReport, validate_all
 
 if TYPE_CHECKING:
@@ -51,10 +53,6 @@ class RawDirMissing(FileNotFoundError):
 
 class NoRelease(FileNotFoundError):
     """The output folder holds no published release (yet)."""
-
-
-def cache_dir_for(out_dir: Path) -> Path:
-    return Path(out_dir) / ".cache"
 
 
 def stage_extract_bucket(
@@ -77,24 +75,6 @@ def stage_extract(
 ) -> Extraction:
     """The whole raw folder (in `processes` forked workers when > 1)."""
     return merge_extractions([stage_extract_bucket(raw_dir, out_dir, 0, 1, progress, processes)])
-
-
-def _last_release_file(out_dir: Path) -> Path:
-    return cache_dir_for(out_dir) / "last_release.json"
-
-
-def up_to_date(raw_dir: Path, out_dir: Path) -> str | None:
-    """The current release id when neither raw/ nor the code changed since it was published."""
-    try:
-        last = json.loads(_last_release_file(out_dir).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    current = current_release(Path(out_dir))
-    if current is None or current.name != last.get("release_id"):
-        return None
-    if last.get("fingerprint") != raw_fingerprint(Path(raw_dir)):
-        return None
-    return current.name
 
 
 def body_words_file(out_dir: Path) -> Path:
@@ -238,7 +218,7 @@ def _switch_in(
     append_run(out_dir, record)
     if stat_lines is not None:
         payload = {"fingerprint": fingerprint_of(stat_lines), "release_id": release.name}
-        atomic_write_bytes(_last_release_file(out_dir), json.dumps(payload).encode())
+        atomic_write_bytes(last_release_file(out_dir), json.dumps(payload).encode())
     return record
 
 
@@ -251,36 +231,6 @@ def stage_export_dataset(out_dir: Path, dest: str) -> DatasetReport:
     if release is None:
         raise NoRelease(f"no release in {out_dir} to export: run the pipeline first")
     return export_dataset(release, dest, cache_dir_for(Path(out_dir)))  # spills near the outputs
-
-
-def record_noop_run(
-    raw_dir: Path, out_dir: Path, release_id: str, lock_timeout: float = 600.0
-) -> RunRecord:
-    """Log a run that found nothing to do (same raw files, same code as the current release)."""
-    import pyarrow.parquet as pq
-
-    out_dir = Path(out_dir)
-    started = now_iso()
-    pages = pq.ParquetFile(out_dir / "raw_pages.parquet").metadata.num_rows
-    documents = pq.ParquetFile(out_dir / "documents.parquet").metadata.num_rows
-    record = RunRecord(
-        run_id=new_run_id(),
-        started_at=started,
-        finished_at=now_iso(),
-        raw_dir=str(raw_dir),
-        pages_seen=pages,
-        pages_parsed=0,
-        pages_quarantined=0,
-        pages_reused=pages,
-        rows_quarantined=0,
-        documents=documents,
-        release_id=release_id,
-        release_changed=False,
-        code_version=code_version(),
-    )
-    with output_lock(out_dir, lock_timeout):
-        append_run(out_dir, record)
-    return record
 
 
 @dataclass

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
@@ -102,11 +101,12 @@ def append_run(out_dir: Path, record: RunRecord) -> None:
     rows = []
     if path.exists():
         try:
-            rows = pq.read_table(path).to_pylist()
+            with pq.ParquetFile(path) as log:  # not read_table: its datasets import pandas
+                rows = log.read().to_pylist()
         except (OSError, pa.ArrowInvalid):
             rows = []
     rows.append(asdict(record))
-    table = pa.Table.from_pandas(pd.DataFrame(rows), schema=RUNS_SCHEMA, preserve_index=False)
+    table = pa.Table.from_pylist(rows, schema=RUNS_SCHEMA)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     atomic_write_bytes(path, sink.getvalue().to_pybytes())

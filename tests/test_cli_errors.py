@@ -80,7 +80,7 @@ def test_output_locked_with_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 def test_output_locked_when_already_up_to_date(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    from pipeline.runner import up_to_date
+    from pipeline.up_to_date import up_to_date
 
     assert main(["run", "--raw", str(RAW), "--out", str(out), "--quiet"]) == 0
     assert up_to_date(RAW, out), "the second run must take the no-op path"

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.processes import process_alive
+from pipeline.publish.current import current_release
 from pipeline.publish.duckdb_db import build_database
 from pipeline.publish.parquet import write_parquet
 
@@ -43,11 +44,6 @@ def _replace_symlink(link: Path, target: str) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(target, tmp)
     os.replace(tmp, link)
-
-
-def current_release(out_dir: Path) -> Path | None:
-    link = out_dir / "current"
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
 def _owner_alive(staging: Path) -> bool:
