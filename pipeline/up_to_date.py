@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from pipeline.clock import now_iso
 from pipeline.extract.fingerprint import raw_fingerprint
 from pipeline.publish.current import current_release
@@ -44,8 +46,6 @@ def record_noop_run(
     raw_dir: Path, out_dir: Path, release_id: str, lock_timeout: float = 600.0
 ) -> RunRecord:
     """Log a run that found nothing to do (same raw files, same code as the current release)."""
-    import pyarrow.parquet as pq
-
     out_dir = Path(out_dir)
     started = now_iso()
     pages = pq.ParquetFile(out_dir / "raw_pages.parquet").metadata.num_rows
