@@ -68,3 +68,58 @@ def test_a_few_dead_records_do_not_cost_a_rewrite(tmp_path: Path) -> None:
     first = _files(tmp_path)
     BatchStore(tmp_path, "v1").finish({f"k{i}" for i in range(9)}, written=0)
     assert _files(tmp_path)[: len(first)] == first  # the big batch is untouched
+
+
+def _indexed(folder: Path, entries: dict) -> int:
+    return write_batch(folder, "v1", entries, indexed=True)
+
+
+def test_an_indexed_store_reads_values_on_demand(tmp_path: Path) -> None:
+    _indexed(tmp_path, {"a": b"alpha", "b": b"beta", "c": b"gamma"})
+    _indexed(tmp_path, {"b": b"BETA", "c": None})
+    store = BatchStore(tmp_path, "v1", indexed=True)
+    assert sorted(store.stored) == ["a", "b"] and store.records == 5
+    assert (store.read("a"), store.read("b"), store.read("c")) == (b"alpha", b"BETA", None)
+
+
+def test_an_indexed_value_cut_short_reads_as_absent(tmp_path: Path) -> None:
+    _indexed(tmp_path, {"a": b"alpha", "b": b"beta"})
+    (batch,) = _files(tmp_path)
+    batch.write_bytes(batch.read_bytes()[:-2])  # "beta" loses its end
+    store = BatchStore(tmp_path, "v1", indexed=True)
+    assert (store.read("a"), store.read("b")) == (b"alpha", None)
+    assert store.unusable == []  # the index is whole: the batch still serves "a"
+
+
+@pytest.mark.parametrize("damage", ["plain", "cut_index", "other_version"])
+def test_unusable_indexed_batches_are_ignored_then_deleted(tmp_path: Path, damage: str) -> None:
+    _indexed(tmp_path, {"a": b"alpha"})
+    if damage == "plain":  # the earlier layout: one pickle of every value
+        write_batch(tmp_path, "v1", {"b": b"beta"})
+    elif damage == "cut_index":
+        _indexed(tmp_path, {"b": b"beta"})
+        cut = _files(tmp_path)[-1]
+        cut.write_bytes(cut.read_bytes()[:20])
+    else:
+        write_batch(tmp_path, "v0", {"b": b"beta"}, indexed=True)
+    store = BatchStore(tmp_path, "v1", indexed=True)
+    assert sorted(store.stored) == ["a"] and len(store.unusable) == 1
+    store.finish({"a"}, written=0)
+    again = BatchStore(tmp_path, "v1", indexed=True)
+    assert again.unusable == [] and again.read("a") == b"alpha"
+
+
+def test_indexed_compaction_copies_live_values_and_drops_lost_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_store, "COMPACT_SLACK", 0)
+    _indexed(tmp_path, {"a": b"alpha", "b": b"beta", "c": b"gamma", "d": b"delta"})
+    store = BatchStore(tmp_path, "v1", indexed=True)
+    written = _indexed(tmp_path, {"e": b"epsilon", "f": b"phi"})  # a worker's batch this run
+    newest = _files(tmp_path)[-1]
+    newest.write_bytes(newest.read_bytes()[:-1])  # "f" lost its last byte
+    store.finish({"a", "e", "f"}, written)
+    (only,) = _files(tmp_path)
+    again = BatchStore(tmp_path, "v1", indexed=True)
+    assert sorted(again.stored) == ["a", "e"] and again.records == 2
+    assert (again.read("a"), again.read("e")) == (b"alpha", b"epsilon")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.extract.batch_store as batch_store
 from pipeline.extract.batch_store import write_batch
 from pipeline.extract.cache import RESULTS_LAYOUT
 from pipeline.extract.fingerprint import raw_fingerprint
@@ -159,17 +160,64 @@ def test_damaged_result_entry_costs_one_reparse(
 ) -> None:
     out = tmp_path / "out"
     first = run_pipeline(raw_copy, out)
-    stored = results_store(out).stored
-    assert len(stored) == N_SEEDS and not (out / ".cache" / "pages").exists()
-    key = sorted(stored)[2]
-    payload = stored[key]
-    write_batch(results_store(out).folder, RESULTS_LAYOUT, {key: payload[: len(payload) // 2]})
+    store = results_store(out)
+    assert len(store.stored) == N_SEEDS and not (out / ".cache" / "pages").exists()
+    key = sorted(store.stored)[2]
+    payload = store.read(key)
+    assert payload is not None
+    cut = {key: payload[: len(payload) // 2]}
+    write_batch(store.folder, RESULTS_LAYOUT, cut, indexed=True)
     drop_rows_memo(out)
     counted.clear()
     again = run_pipeline(raw_copy, out)
     assert (counted["read"], counted["parse"]) == (1, 1)
     assert again.record.release_id == first.record.release_id
-    assert results_store(out).stored[key] == payload  # mended
+    assert results_store(out).read(key) == payload  # mended
+
+
+def test_values_cut_off_the_end_of_a_batch_cost_their_pages(
+    raw_copy: Path, tmp_path: Path, counted: Counter
+) -> None:
+    """A batch whose index is whole but whose last value is cut (a full disk): that page alone
+    is read and parsed again, the others come from the cache unread."""
+    out = tmp_path / "out"
+    first = run_pipeline(raw_copy, out)
+    (batch,) = results_store(out).folder.glob("*.pickle")
+    store = results_store(out)
+    last = max(store.stored, key=lambda k: store.stored[k][1])  # the value stored last
+    batch.write_bytes(batch.read_bytes()[:-10])
+    assert results_store(out).read(last) is None
+    drop_rows_memo(out)
+    counted.clear()
+    again = run_pipeline(raw_copy, out)
+    assert (counted["read"], counted["parse"]) == (1, 1)
+    assert again.record.release_id == first.record.release_id
+    assert results_store(out).read(last) is not None  # mended
+
+
+def test_a_rerun_reads_only_the_results_it_needs(
+    raw_copy: Path, tmp_path: Path, counted: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The result cache is read a value at a time: a rerun that re-hashes one touched page
+    reads that page's result alone, not the store."""
+    out = tmp_path / "out"
+    run_pipeline(raw_copy, out)
+    reads: list[tuple] = []
+    read_at = batch_store._read_at
+
+    def counting_read_at(paths, where):  # noqa: ANN001, ANN202
+        reads.append(where)
+        return read_at(paths, where)
+
+    monkeypatch.setattr(batch_store, "_read_at", counting_read_at)
+    page = raw_copy / SEED_SEARCH_4
+    page.chmod(0o644)
+    st = page.stat()
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    counted.clear()
+    run = run_pipeline(raw_copy, out)
+    assert (counted["read"], counted["parse"], run.record.pages_reused) == (1, 0, N_SEEDS)
+    assert len(reads) == 1
 
 
 def test_damaged_results_batch_costs_its_pages(

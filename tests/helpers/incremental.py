@@ -49,7 +49,8 @@ def clean_run_bytes(raw: Path, scratch: Path) -> dict[str, bytes]:
 
 
 def results_store(out: Path) -> BatchStore:
-    return BatchStore(out / ".cache" / "results-0-of-1", RESULTS_LAYOUT)  # run_pipeline: 1 bucket
+    folder = out / ".cache" / "results-0-of-1"  # run_pipeline: 1 bucket
+    return BatchStore(folder, RESULTS_LAYOUT, indexed=True)
 
 
 def cached_results(out: Path) -> int:
