@@ -199,7 +199,8 @@ def _switch_in(
     stat_lines: list[str] | None,
 ) -> RunRecord:
     """The part of publishing that holds the lock: release switch, run record, fingerprint."""
-    release, changed = finish_release(staging, out_dir, body_words_file(out_dir))
+    ahead = body_words_file(out_dir)
+    release, changed = finish_release(staging, out_dir, ahead, code_fingerprint())
     record = RunRecord(
         run_id=new_run_id(),
         started_at=started_at,

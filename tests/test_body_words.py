@@ -300,3 +300,39 @@ def test_a_second_count_on_a_file_being_counted_says_so_and_leaves_it(
     second.detach()  # nothing started: nothing to wait for
     wait_for_count(words)
     assert len(_words(words)) == len(pages)  # the first count, whole
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", None])
+def test_page_links_spare_hashing_the_bodies_only_for_the_code_that_made_them(
+    seed_outputs: Path, tmp_path: Path, version: str | None
+) -> None:
+    """The build takes a page's body hash from the file's link when the file was counted by
+    the code the build names (`pages_version`): a link bent to another body then shows in the
+    index, which proves it was read. Under another code, or none named, the links are ignored
+    and every body is hashed: the index is the one built without the file."""
+    release = _release(seed_outputs, tmp_path / "release")
+    pages = pd.read_parquet(release / "document_pages.parquet")
+    words = tmp_path / "words.duckdb"
+    count_body_words(list(zip(pages["page_sha256"], pages["body"], strict=True)), words, "v1")
+    bent = pages.loc[pages["body"] == TRICKY_BODIES[0], "page_sha256"].iloc[0]
+    con = duckdb.connect(str(words))
+    tricky_no = con.sql(
+        "SELECT body_no FROM bodies WHERE body_md5 = md5($b)", params={"b": TRICKY_BODIES[1]}
+    ).fetchone()[0]
+    con.execute("UPDATE pages SET body_no = $n WHERE page_sha256 = $p", {"n": tricky_no, "p": bent})
+    con.close()
+    build_database(release / "archive.duckdb", release, ahead=words, pages_version=version)
+    plain = _release(seed_outputs, tmp_path / "plain")
+    build_database(plain / "archive.duckdb", plain)
+    index, expected = _index(release / "archive.duckdb"), _index(plain / "archive.duckdb")
+    if version != "v1":
+        assert index == expected
+        return
+    doc = pages.loc[pages["page_sha256"] == bent, "document_id"].iloc[0]
+
+    def tf(rows: list[tuple], term: str) -> int:
+        return sum(n for t, d, n in rows if (t, d) == (term, doc))
+
+    # the page counts as the body its link was bent to: "Москва" twice, "café" no more
+    assert tf(index["search_terms"], "москва") == tf(expected["search_terms"], "москва") + 1
+    assert tf(index["search_terms"], "cafe") == 0 < tf(expected["search_terms"], "cafe")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 import pipeline.publish.search_index as search_index
+import pipeline.publish.search_terms as search_terms
 from pipeline.publish.duckdb_db import build_database
 from tests.helpers.search import extension_scores, search_db
 
@@ -93,9 +95,9 @@ def test_a_build_over_the_memory_cap_is_retried_without_it(
     limits: list[str | None] = []
     build = duckdb_db._build
 
-    def recording(db_path, parquet_dir, previous, ahead, memory_limit):  # noqa: ANN001, ANN202
+    def recording(db_path, parquet_dir, previous, ahead, version, memory_limit):  # noqa: ANN001, ANN202
         limits.append(memory_limit)
-        return build(db_path, parquet_dir, previous, ahead, memory_limit)
+        return build(db_path, parquet_dir, previous, ahead, version, memory_limit)
 
     monkeypatch.setattr(duckdb_db, "MEMORY_LIMIT", "1MB")  # too small for anything
     monkeypatch.setattr(duckdb_db, "_build", recording)
@@ -157,3 +159,41 @@ def test_a_document_with_several_detail_pages_scores_as_the_extension_does(
         assert [d for d, _ in mine] == [d for d, _ in theirs]
         assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], rel=1e-12)
     assert [d for d, _ in search_db(db, "Zanzibar")] == [second["document_id"].iloc[0]]
+
+
+def _terms(db: Path) -> tuple[list[tuple], int]:
+    """search_terms in its stored order, and search_stats' count of appended rows."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.sql("SELECT term, document_id, tf FROM store.search_terms").fetchall()
+        unsorted = con.sql("SELECT unsorted_terms FROM store.search_stats").fetchone()[0]
+        return rows, unsorted
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("resort_share", [search_terms.RESORT_SHARE, 0.0])
+def test_reused_rows_keep_their_order_and_new_ones_are_appended_until_a_resort(
+    seed_outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resort_share: float
+) -> None:
+    """A rebuild copies the unchanged documents' term rows in the previous table's order and
+    appends the changed document's rows, sorted by term; once appended rows pass
+    RESORT_SHARE of the table, the whole table is sorted by term again."""
+    first = _release_copy(seed_outputs, tmp_path / "first")
+    build_database(first / "archive.duckdb", first)
+    before, unsorted = _terms(first / "archive.duckdb")
+    assert unsorted == 0 and before == sorted(before, key=lambda r: r[0])
+    monkeypatch.setattr(search_terms, "RESORT_SHARE", resort_share)
+    changed = pd.read_parquet(first / "documents.parquet")["document_id"].iloc[3]
+    second = _release_copy(seed_outputs, tmp_path / "second", retitle=changed)
+    build_database(second / "archive.duckdb", second, first / "archive.duckdb")
+    after, unsorted = _terms(second / "archive.duckdb")
+    new = [r for r in after if r[1] == changed]
+    assert ("zanzibar", changed, 1) in new
+    if resort_share == 0.0:
+        assert unsorted == 0 and after == sorted(after, key=lambda r: r[0])
+        return
+    kept = [r for r in before if r[1] != changed]
+    assert unsorted == len(new) > 0
+    assert after == kept + sorted(new, key=lambda r: r[0])
+    assert after != sorted(after, key=lambda r: r[0])  # the appended run starts again at "a"

@@ -47,20 +47,25 @@ MEMORY_LIMIT = "320MB"
 
 
 def build_database(
-    db_path: Path, parquet_dir: Path, previous: Path | None = None, ahead: Path | None = None
+    db_path: Path,
+    parquet_dir: Path,
+    previous: Path | None = None,
+    ahead: Path | None = None,
+    pages_version: str | None = None,
 ) -> int:
     """Create `db_path` from the release's Parquet files (caller makes it atomic).
 
     `previous` is the current release's DuckDB file: the search index copies the term rows of
     unchanged documents from it. Returns how many documents were copied so. `ahead`: a file of
-    page texts' words counted ahead (body_words.py); the index does not tokenize those again.
+    page texts' words counted ahead (body_words.py) by the code `pages_version` names; the index
+    does not tokenize those again.
     """
     try:
-        return _build(db_path, parquet_dir, previous, ahead, MEMORY_LIMIT)
+        return _build(db_path, parquet_dir, previous, ahead, pages_version, MEMORY_LIMIT)
     except duckdb.OutOfMemoryException:
         for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
             leftover.unlink(missing_ok=True)
-        return _build(db_path, parquet_dir, previous, ahead, None)
+        return _build(db_path, parquet_dir, previous, ahead, pages_version, None)
 
 
 def _build(
@@ -68,6 +73,7 @@ def _build(
     parquet_dir: Path,
     previous: Path | None,
     ahead: Path | None,
+    pages_version: str | None,
     memory_limit: str | None,
 ) -> int:
     spill = db_path.with_name(db_path.name + ".tmp")
@@ -93,7 +99,7 @@ def _build(
                 if column.description:
                     comment = sql_literal(column.description)
                     con.execute(f"COMMENT ON COLUMN store.{table}.{name} IS {comment}")
-        reused = build_search_index(con, previous, ahead)
+        reused = build_search_index(con, previous, ahead, pages_version)
         con.execute("CHECKPOINT")
         return reused
     finally:

@@ -87,11 +87,12 @@ def stage_release(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
 
 
 def finish_release(
-    staging: Path, out_dir: Path, body_words: Path | None = None
+    staging: Path, out_dir: Path, body_words: Path | None = None, pages_version: str | None = None
 ) -> tuple[Path, bool]:
     """Hash the staged tables, build the DuckDB file if this content is new, rename the folder
     into place and switch `current` (call under the output lock). `body_words`: the words of
-    page texts counted ahead, for the search index (body_words.py)."""
+    page texts counted ahead by the code `pages_version` names, for the search index
+    (body_words.py)."""
     releases = out_dir / "releases"
     tables = sorted(p.name.removesuffix(".parquet") for p in staging.glob("*.parquet"))
     clean_leftovers(out_dir)
@@ -110,6 +111,7 @@ def finish_release(
                 staging,
                 None if previous is None else previous / DB_NAME,
                 body_words,
+                pages_version,
             )
             for child in staging.iterdir():
                 with child.open("rb") as fh:

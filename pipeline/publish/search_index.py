@@ -5,25 +5,31 @@ Same tokens, stems, stopwords and BM25 formula as the fts extension's `create_ft
 - `store.search_terms(term, document_id, tf)`: one row per document and term (the extension
   keeps one row per word occurrence);
 - `store.search_docs(document_id, text_hash, len)`, `store.search_dict(term, df)`,
-  `store.search_stats(num_docs, avgdl, index_version)`.
+  `store.search_stats(num_docs, avgdl, index_version, unsorted_terms)`.
 Why not the extension's own build: it stems every word occurrence on one thread (about 6 s of a
 30 s archive-scale run) and cannot be updated, so every run rebuilt it. Here each distinct word
 is stemmed once, and the term rows of a document whose text did not change are copied from the
-previous release's file. `stem()` still comes from the extension: `search(q)` needs it loaded.
+previous release's file, in their order, with the new documents' rows appended (sorted among
+themselves; see search_terms.py).
+`stem()` still comes from the extension: `search(q)` needs it loaded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
+from pipeline.publish.search_terms import PriorIndex, reused_documents, terms_table
+
 # Bump when the index's tables or tokens change: a release only reuses rows of the same version.
-# 2: text hash over the bodies' hashes (the bodies are no longer concatenated).
-INDEX_FORMAT = "2"
+# 2: text hash over the bodies' hashes (the bodies are no longer concatenated); 3: search_stats
+# counts the term rows appended since the last full sort.
+INDEX_FORMAT = "3"
 STEMMER = "porter"
 SLICE_BYTES = 64_000_000  # text tokenized per statement (see _build_index)
 # The extension's tokenizer (its `tokenize` macro): lower case, accents stripped, digits and
@@ -153,10 +159,18 @@ ORDER BY d.document_id
 """
 
 # Each published detail page's body hash (the index's text hash and the join to words counted
-# ahead, body_words.py, both use it).
+# ahead, body_words.py, both use it). The file of words counted ahead links the pages it counted
+# to their body's hash: a linked page's body is not read and hashed again (3.6 -> 0.3 s at 10x
+# the archive), when the links were made by this code (`pages_version`; else
+# `work.ahead_links` is empty).
 _PAGE_BODIES_SQL = """
 CREATE TABLE work.page_bodies AS
-SELECT document_id, page_sha256, md5(body) AS body_md5 FROM store.document_pages
+SELECT d.document_id, d.page_sha256, l.body_md5
+FROM store.document_pages d JOIN work.ahead_links l USING (page_sha256)
+SEMI JOIN store.documents USING (document_id)
+UNION ALL
+SELECT document_id, page_sha256, md5(body) AS body_md5
+FROM (SELECT * FROM store.document_pages ANTI JOIN work.ahead_links USING (page_sha256))
 SEMI JOIN store.documents USING (document_id) WHERE body IS NOT NULL
 """
 
@@ -200,18 +214,23 @@ LEFT JOIN work.search_people x USING (document_id)
 
 
 def build_search_index(
-    con: duckdb.DuckDBPyConnection, previous: Path | None = None, ahead: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    previous: Path | None = None,
+    ahead: Path | None = None,
+    pages_version: str | None = None,
 ) -> int:
     """Create the `store.search_corpus` view and index its text; returns how many documents
     had their term rows copied from `previous` (a release's DuckDB file). `ahead` is a file of
-    body words counted ahead (body_words.py): bodies found there are not tokenized again.
+    body words counted ahead (body_words.py): bodies found there are not tokenized again, and
+    its links from pages to bodies spare hashing the bodies when it made them under
+    `pages_version` (the code that makes a page's body).
 
     Intermediate tables go to an in-memory database attached as `work` and are let go at
     once by detaching it. Its blocks are spilled to the temp directory under the memory cap:
     at 10x archive scale the whole build peaks at about 635 MB (56 s).
     """
     con.execute("ATTACH ':memory:' AS work")
-    _attach_ahead(con, ahead)
+    _attach_ahead(con, ahead, pages_version)
     try:
         return _build_index(con, previous)
     finally:
@@ -226,14 +245,23 @@ AHEAD_TABLES = {
 }
 
 
-def _attach_ahead(con: duckdb.DuckDBPyConnection, ahead: Path | None) -> None:
+def _attach_ahead(
+    con: duckdb.DuckDBPyConnection, ahead: Path | None, pages_version: str | None
+) -> None:
     """Attach the words counted ahead as `ahead`: the file when it is usable (same tokenizer),
-    else empty tables, so the build reads the same way with or without it."""
+    else empty tables, so the build reads the same way with or without it. Its page -> body
+    hash links go to `work.ahead_links` when they hold for `pages_version` (else none)."""
+    con.execute("CREATE TABLE work.ahead_links (page_sha256 VARCHAR, body_md5 VARCHAR)")
     if ahead is not None and ahead.is_file():
         with contextlib.suppress(duckdb.Error):
             con.execute(f"ATTACH {sql_literal(ahead.as_posix())} AS ahead (READ_ONLY)")
-            version = con.sql("SELECT index_version FROM ahead.version").fetchone()
-            if version == (index_version(),):
+            version = con.sql("SELECT index_version, pages_version FROM ahead.version").fetchall()
+            if [v[:1] for v in version] == [(index_version(),)]:
+                if pages_version is not None and version[0][1] == pages_version:
+                    con.execute(
+                        "INSERT INTO work.ahead_links SELECT page_sha256, body_md5 "
+                        "FROM ahead.pages JOIN ahead.bodies USING (body_no)"
+                    )
                 return
         con.execute("DETACH DATABASE IF EXISTS ahead")
     con.execute("ATTACH ':memory:' AS ahead")
@@ -250,7 +278,39 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     con.execute(f"CREATE TABLE work.search_people AS {_PEOPLE_SQL}")
     con.execute(_PAGE_BODIES_SQL)
     con.execute(_HASHES_SQL)
-    reused = _copy_unchanged(con, previous)
+    with _previous_index(con, previous) as prior:
+        reused = reused_documents(con, prior)
+        _count_fresh_words(con)
+        unsorted = terms_table(con, prior)
+    con.execute(
+        """
+        CREATE TABLE store.search_docs AS
+        SELECT h.document_id, h.text_hash, coalesce(t.len, 0)::BIGINT AS len
+        FROM work.search_hashes h
+        LEFT JOIN (SELECT document_id, sum(tf) AS len FROM store.search_terms GROUP BY ALL) t
+            USING (document_id)
+        ORDER BY h.document_id
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE store.search_dict AS
+        SELECT term, count(*) AS df FROM store.search_terms GROUP BY term ORDER BY term
+        """
+    )
+    con.execute(
+        "CREATE TABLE store.search_stats AS SELECT count(*) AS num_docs, "
+        "coalesce(avg(len), 0)::DOUBLE AS avgdl, $version AS index_version, "
+        "$unsorted::BIGINT AS unsorted_terms FROM store.search_docs",
+        {"version": index_version(), "unsorted": unsorted},
+    )
+    con.execute(SEARCH_MACRO_SQL)
+    return reused
+
+
+def _count_fresh_words(con: duckdb.DuckDBPyConnection) -> None:
+    """`work.fresh_words` and `work.fresh_stems`: the words of every document whose term rows
+    are not reused, counted ahead or tokenized here."""
     # The regex tokenizer is most of the cost (see word_count_sql for the threads). The text is
     # counted a slice of about SLICE_BYTES at a time (consecutive rows, so a slice reads only
     # its own blocks of the spilled table), so one statement's (document, word) counts fit in
@@ -275,44 +335,35 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
         FROM (SELECT DISTINCT w FROM work.fresh_words) ANTI JOIN work.search_stopwords ON w = sw
         """
     )
-    con.execute(
-        """
-        CREATE TABLE store.search_terms AS
-        SELECT term, document_id, tf FROM (
-            SELECT s.term, f.document_id, sum(f.n)::INTEGER AS tf
-            FROM work.fresh_words f JOIN work.fresh_stems s USING (w)
-            GROUP BY ALL
-            UNION ALL
-            SELECT term, document_id, tf FROM work.reused_terms
-        )
-        -- by term: a search then reads a few row groups (3x faster at 10x). Not by document
-        -- too: every query orders its own results, and the second key cost 0.45 s at 1x
-        ORDER BY term
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE store.search_docs AS
-        SELECT h.document_id, h.text_hash, coalesce(t.len, 0)::BIGINT AS len
-        FROM work.search_hashes h
-        LEFT JOIN (SELECT document_id, sum(tf) AS len FROM store.search_terms GROUP BY ALL) t
-            USING (document_id)
-        ORDER BY h.document_id
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE store.search_dict AS
-        SELECT term, count(*) AS df FROM store.search_terms GROUP BY term ORDER BY term
-        """
-    )
-    con.execute(
-        "CREATE TABLE store.search_stats AS SELECT count(*) AS num_docs, "
-        "coalesce(avg(len), 0)::DOUBLE AS avgdl, $version AS index_version FROM store.search_docs",
-        {"version": index_version()},
-    )
-    con.execute(SEARCH_MACRO_SQL)
-    return reused
+
+
+@contextlib.contextmanager
+def _previous_index(
+    con: duckdb.DuckDBPyConnection, previous: Path | None
+) -> Iterator[PriorIndex | None]:
+    """The previous release's index attached while the block runs, or None when there is no
+    usable one (missing, unreadable, or of another index version)."""
+    if previous is None or not previous.is_file():
+        yield None
+        return
+    try:
+        con.execute(f"ATTACH {sql_literal(previous.as_posix())} AS previous_release (READ_ONLY)")
+    except duckdb.Error:
+        yield None
+        return
+    try:
+        try:
+            stats = con.sql(
+                "SELECT index_version, unsorted_terms, "
+                "(SELECT count(*) FROM previous_release.store.search_terms) "
+                "FROM previous_release.store.search_stats"
+            ).fetchone()
+        except duckdb.Error:  # an index of an older layout: build everything afresh
+            stats = None
+        ok = stats is not None and stats[0] == index_version()
+        yield PriorIndex(rows=stats[2], unsorted=stats[1]) if ok else None
+    finally:
+        con.execute("DETACH previous_release")
 
 
 def row_slices(sizes: np.ndarray, slice_bytes: int) -> list[tuple[int, int]]:
@@ -324,46 +375,3 @@ def row_slices(sizes: np.ndarray, slice_bytes: int) -> list[tuple[int, int]]:
     window = np.cumsum(sizes, dtype=np.int64) // slice_bytes
     lasts = [*np.flatnonzero(np.diff(window)).tolist(), len(sizes) - 1]
     return list(zip([0, *(last + 1 for last in lasts[:-1])], lasts, strict=True))
-
-
-def _copy_unchanged(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
-    """Term rows of documents whose id and text hash the previous index also has.
-
-    Fills `work.reused_terms` and `work.reused_terms_docs` (empty when there is no usable
-    previous index: missing, unreadable, or of another index version).
-    """
-    con.execute("CREATE TABLE work.reused_terms (term VARCHAR, document_id VARCHAR, tf INTEGER)")
-    con.execute("CREATE TABLE work.reused_terms_docs (document_id VARCHAR)")
-    if previous is None or not previous.is_file():
-        return 0
-    try:
-        con.execute(f"ATTACH {sql_literal(previous.as_posix())} AS previous_release (READ_ONLY)")
-    except duckdb.Error:
-        return 0
-    try:
-        version = con.sql(
-            "SELECT index_version FROM previous_release.store.search_stats"
-        ).fetchone()
-        if version is None or version[0] != index_version():
-            return 0
-        con.execute(
-            """
-            INSERT INTO work.reused_terms_docs
-            SELECT document_id FROM work.search_hashes
-            JOIN previous_release.store.search_docs USING (document_id, text_hash)
-            """
-        )
-        con.execute(
-            """
-            INSERT INTO work.reused_terms
-            SELECT term, document_id, tf FROM previous_release.store.search_terms
-            SEMI JOIN work.reused_terms_docs USING (document_id)
-            """
-        )
-        return con.sql("SELECT count(*) FROM work.reused_terms_docs").fetchone()[0]
-    except duckdb.Error:  # an index of an older layout: build everything afresh
-        con.execute("DELETE FROM work.reused_terms")
-        con.execute("DELETE FROM work.reused_terms_docs")
-        return 0
-    finally:
-        con.execute("DETACH previous_release")
