@@ -53,11 +53,21 @@ def test_unchanged_input_parses_nothing(raw_copy: Path, tmp_path: Path, counted:
 
 
 def test_touched_file_is_rehashed_not_reparsed(
-    raw_copy: Path, tmp_path: Path, counted: Counter
+    raw_copy: Path, tmp_path: Path, counted: Counter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Its result comes from the result cache, which is read a value at a time: the rerun
+    reads that page's result alone, not the store."""
     out = tmp_path / "out"
     run_pipeline(raw_copy, out)
     before = release_bytes(out)
+    reads: list[tuple] = []
+    read_at = batch_store._read_at
+
+    def counting_read_at(paths, where):  # noqa: ANN001, ANN202
+        reads.append(where)
+        return read_at(paths, where)
+
+    monkeypatch.setattr(batch_store, "_read_at", counting_read_at)
     page = raw_copy / SEED_SEARCH_4
     page.chmod(0o644)
     st = page.stat()
@@ -65,7 +75,7 @@ def test_touched_file_is_rehashed_not_reparsed(
     counted.clear()
     run = run_pipeline(raw_copy, out)
     assert counted[f"read:{SEED_SEARCH_4}"] == 1 and counted["read"] == 1  # re-hashed
-    assert counted["parse"] == 0
+    assert counted["parse"] == 0 and len(reads) == 1
     assert (run.record.pages_parsed, run.record.pages_reused) == (0, N_SEEDS)
     assert release_bytes(out) == before
     counted.clear()  # the new mtime is remembered: the next run does not read it again
@@ -193,31 +203,6 @@ def test_values_cut_off_the_end_of_a_batch_cost_their_pages(
     assert (counted["read"], counted["parse"]) == (1, 1)
     assert again.record.release_id == first.record.release_id
     assert results_store(out).read(last) is not None  # mended
-
-
-def test_a_rerun_reads_only_the_results_it_needs(
-    raw_copy: Path, tmp_path: Path, counted: Counter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The result cache is read a value at a time: a rerun that re-hashes one touched page
-    reads that page's result alone, not the store."""
-    out = tmp_path / "out"
-    run_pipeline(raw_copy, out)
-    reads: list[tuple] = []
-    read_at = batch_store._read_at
-
-    def counting_read_at(paths, where):  # noqa: ANN001, ANN202
-        reads.append(where)
-        return read_at(paths, where)
-
-    monkeypatch.setattr(batch_store, "_read_at", counting_read_at)
-    page = raw_copy / SEED_SEARCH_4
-    page.chmod(0o644)
-    st = page.stat()
-    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
-    counted.clear()
-    run = run_pipeline(raw_copy, out)
-    assert (counted["read"], counted["parse"], run.record.pages_reused) == (1, 0, N_SEEDS)
-    assert len(reads) == 1
 
 
 def test_damaged_results_batch_costs_its_pages(
