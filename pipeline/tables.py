@@ -7,6 +7,7 @@ follows them, so a new column is added in one place.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -44,9 +45,10 @@ def build_frame(
     """
     columns = TABLES[table][0].to_schema().columns
     n = len(rows)
+    column_values = _column_reader(rows, n)
     data = {
         name: _typed_column(
-            extra[name] if extra and name in extra else _column_values(rows, name, n),
+            extra[name] if extra and name in extra else column_values(name),
             _pandas_dtype(column.dtype),
             n,
         )
@@ -61,22 +63,27 @@ def build_frame(
     return pd.DataFrame({name: values.take(order) for name, values in data.items()}, copy=False)
 
 
-def _column_values(rows: list | Columns, name: str, n: int) -> list:
-    """One column's values in row order: read with `map` in C where the rows allow it."""
+def _column_reader(rows: list | Columns, n: int) -> Callable[[str], list]:
+    """Reads one column's values in row order, with `map` in C where the rows allow it. What
+    kind of rows they are is looked at once per frame, not once per column (a pass over every
+    row: 0.15 s for the entries' columns at 10x the archive)."""
     if isinstance(rows, Columns):
-        return rows.data.get(name) or [None] * n
-    if not n:
-        return []
-    kind = type(rows[0])
+        return lambda name: rows.data.get(name) or [None] * n
+    kind = type(rows[0]) if n else dict
     if not issubclass(kind, Record):
-        return list(map(operator.methodcaller("get", name), rows))
-    if name not in kind.FIELD_SET:
-        return [None] * n
-    value_of = operator.attrgetter(name)
-    if set(map(type, rows)) == {kind}:
-        return list(map(value_of, rows))
-    # a dict among the records: a row rewritten by a later step, read by its keys
-    return [value_of(r) if type(r) is kind else r.get(name) for r in rows]
+        return lambda name: list(map(operator.methodcaller("get", name), rows))
+    uniform = set(map(type, rows)) == {kind}
+
+    def values(name: str) -> list:
+        if name not in kind.FIELD_SET:
+            return [None] * n
+        value_of = operator.attrgetter(name)
+        if uniform:
+            return list(map(value_of, rows))
+        # a dict among the records: a row rewritten by a later step, read by its keys
+        return [value_of(r) if type(r) is kind else r.get(name) for r in rows]
+
+    return values
 
 
 def _typed_column(values: list, dtype: str | None, n: int) -> ExtensionArray:
