@@ -37,12 +37,11 @@ Location = tuple[int, int, int]
 def write_batch(
     folder: Path | None, version: str, entries: dict[str, object], indexed: bool = False
 ) -> int:
-    """Add a batch (a unique, time-ordered name: batches of workers never collide); returns
-    how many records it holds. `indexed`: the values are bytes, stored after their index."""
+    """Add a batch (named by `_batch_name`); returns how many records it holds. `indexed`:
+    the values are bytes, stored after their index."""
     if folder is None or not entries:
         return 0
-    name = f"{time.time_ns():020d}-{os.getpid()}.pickle"
-    with atomic_writer(folder / name, durable=False) as fh:
+    with atomic_writer(folder / _batch_name(), durable=False) as fh:
         if indexed:
             values = cast("dict[str, bytes | None]", entries)
             sizes = {k: None if v is None else len(v) for k, v in values.items()}
@@ -50,6 +49,11 @@ def write_batch(
         else:
             pickle.dump((version, entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
     return len(entries)
+
+
+def _batch_name() -> str:
+    """Unique and time-ordered (later batches override earlier ones): the workers' never collide."""
+    return f"{time.time_ns():020d}-{os.getpid()}.pickle"
 
 
 def _write_indexed(
@@ -178,8 +182,7 @@ def _copy_values(
     kept = {k: at for k, at in kept.items() if at[1] + at[2] <= sizes[batches[at[0]]]}
     if not kept:
         return
-    name = f"{time.time_ns():020d}-{os.getpid()}.pickle"
-    with atomic_writer(folder / name, durable=False) as fh:
+    with atomic_writer(folder / _batch_name(), durable=False) as fh:
         # a value that vanished since (it never should) keeps its size, as zeros: unpickling
         # them fails, which costs that page a parse, and the other offsets stay right
         values = (_read_at(batches, at) or bytes(at[2]) for at in kept.values())
