@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
+from itertools import chain
 
 
 class Columns:
@@ -26,6 +27,19 @@ class Columns:
             raise ValueError("column lists of different lengths")
         for name, values in data.items():
             self.data[name].extend(values)
+
+    def take_parts(self, parts: Sequence[dict[str, list]]) -> None:
+        """`extend` by many small parts at once, a column at a time (dedup's 10,000 units: a
+        call per part took 0.24 s at archive scale). The parts are emptied as their columns
+        are taken, so their lists and these are never all held twice. Checked first: a bad
+        part adds nothing."""
+        for part in parts:
+            if part.keys() != self.data.keys():
+                check_columns("rows", self.data.keys(), part.keys())
+            if len(set(map(len, part.values()))) > 1:
+                raise ValueError("column lists of different lengths")
+        for name, values in self.data.items():
+            values.extend(chain.from_iterable([part.pop(name) for part in parts]))
 
     def __len__(self) -> int:
         return len(next(iter(self.data.values()), []))

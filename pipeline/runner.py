@@ -22,6 +22,7 @@ from pipeline.atomic_files import atomic_write_bytes
 from pipeline.clock import now_iso
 from pipeline.dedup.memo_file import load_memos, save_memos
 from pipeline.dedup.resolve import Resolution, resolve
+from pipeline.dedup.unit_store import UnitStore
 from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of
 from pipeline.extract.merge import merge_extractions
 from pipeline.extract.pages import Extraction, Progress, extract_bucket
@@ -87,12 +88,18 @@ def dedup_memo_file(out_dir: Path) -> Path:
     return cache_dir_for(out_dir) / "dedup_memos.pickle"
 
 
+def dedup_units_folder(out_dir: Path) -> Path:
+    """Each dedup unit's result, kept for the next run (dedup/unit_store.py)."""
+    return cache_dir_for(out_dir) / "dedup_units"
+
+
 def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolution:
     """Dedup. With `out_dir`, another process meanwhile counts the words of page texts not
     counted before, for the search index that publishing builds (publish/body_words.py):
     dedup runs on one core, and this is the bulk of the index's work. The count may outlast
     dedup: it goes on beside validation, and `stage_publish` waits for it. Dedup starts from
-    the answers the last run's normalisations gave (`dedup_memo_file`) and leaves its own."""
+    the answers the last run's normalisations gave (`dedup_memo_file`) and leaves its own, and
+    reads back the units whose rows did not change (`dedup_units_folder`)."""
     ahead = None
     if out_dir is not None and extraction.details:
         pages = [(d["page_sha256"], d.get("body")) for d in extraction.details]
@@ -100,9 +107,12 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
         ahead = BodyWordsInBackground(pages, target, code_fingerprint()).start()
     memo_path = dedup_memo_file(Path(out_dir)) if out_dir is not None else None
     memos = load_memos(memo_path) if memo_path is not None else None
+    store = UnitStore(dedup_units_folder(Path(out_dir))) if out_dir is not None else None
     try:
         with collections_paused():
-            resolution = resolve(extraction.entries, extraction.details, extraction.listings, memos)
+            resolution = resolve(
+                extraction.entries, extraction.details, extraction.listings, memos, store
+            )
     except BaseException:
         if ahead is not None:
             ahead.cancel()
@@ -111,6 +121,9 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
         ahead.detach()
     if memo_path is not None and memos is not None:
         save_memos(memo_path, memos)
+    if store is not None:
+        store.finish()
+        resolution.units_reused = store.reused
     return resolution
 
 

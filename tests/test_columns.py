@@ -30,6 +30,24 @@ def test_rows_go_in_whole_and_come_back_as_they_were() -> None:
     assert len(links) == 0 and links.data == {"document_id": [], "listing_id": []}
 
 
+def test_parts_are_taken_whole_a_column_at_a_time() -> None:
+    links = Columns(["document_id", "listing_id"])
+    first = {"document_id": ["wcda-121800", "wcda-121800"], "listing_id": ["search:a", "c:b"]}
+    second = {"listing_id": ["search:mao"], "document_id": ["doc-1a2b"]}
+    links.take_parts([first, second])
+    assert links.data == {
+        "document_id": ["wcda-121800", "wcda-121800", "doc-1a2b"],
+        "listing_id": ["search:a", "c:b", "search:mao"],
+    }
+    assert first == second == {}  # taken, not copied
+    good = {"document_id": ["doc-3"], "listing_id": ["search:x"]}
+    with pytest.raises(KeyError, match=r"missing \['listing_id'\], extra \['listing'\]"):
+        links.take_parts([good, {"document_id": ["doc-3"], "listing": ["search:mao"]}])
+    with pytest.raises(ValueError, match="different lengths"):
+        links.take_parts([good, {"document_id": ["doc-4", "doc-5"], "listing_id": ["s:m"]}])
+    assert len(links) == 3 and len(good) == 2  # nothing half-taken
+
+
 def test_a_frame_from_columns_equals_the_frame_from_the_same_dict_rows() -> None:
     """The audit table built either way: same values, dtypes (nullable floats) and order."""
     rows = [

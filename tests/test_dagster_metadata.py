@@ -110,3 +110,34 @@ def test_table_type_skips_only_the_frame_that_passed_in_this_step(seed_outputs) 
     broken.loc[0, "n_listings"] = -1
     assert not dg.check_dagster_type(doc_type, broken).success
     assert not dg.check_dagster_type(_table_type("listings"), docs).success  # another model
+
+
+def test_dedup_reports_the_units_a_rerun_read_back(tmp_path, raw_copy) -> None:  # noqa: ANN001
+    """Dedup's metadata: how many units (dedup/units.py) it had, and how many it read back
+    from the last run because their rows were unchanged."""
+    import dagster as dg
+
+    from pipeline.cli import build_cli_job
+    from pipeline.dedup.units import split_units
+    from pipeline.runner import stage_extract
+    from tests.conftest import SEED_SEARCH_4
+
+    def dedup_metadata() -> tuple[int, int]:
+        paths = {"raw_dir": str(raw_copy), "output_dir": str(tmp_path / "out")}
+        result = build_cli_job().execute_in_process(
+            run_config={"resources": {"paths": {"config": paths}}},
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+        (event,) = result.asset_materializations_for_node("resolved_documents")
+        return event.metadata["units"].value, event.metadata["units_unchanged"].value
+
+    page = (raw_copy / SEED_SEARCH_4).read_bytes()
+    (raw_copy / SEED_SEARCH_4).unlink()
+    before = stage_extract(raw_copy, tmp_path / "probe")
+    assert dedup_metadata() == (len(split_units(before.entries, before.details)), 0)
+    (raw_copy / SEED_SEARCH_4).write_bytes(page)
+    after = stage_extract(raw_copy, tmp_path / "probe")
+    units, unchanged = dedup_metadata()
+    assert units == len(split_units(after.entries, after.details))
+    assert 0 < unchanged < units  # the search page's ten entries touched some units, not all
+    assert dedup_metadata() == (units, units)  # nothing changed: every unit read back

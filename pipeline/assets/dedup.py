@@ -20,13 +20,18 @@ def resolved_documents(
     result = stage_resolve(extracted_pages, paths.output_path())
     merged = result.document_matches.column("decision").count("merged")
     if paths.show_progress:
-        summary = f"{len(result.documents)} documents, {merged} merges"
+        summary = (
+            f"{len(result.documents)} documents, {merged} merges "
+            f"({result.units_reused} of {result.units} units unchanged)"
+        )
         stage_done("dedup", summary, time.perf_counter() - started)
     context.add_output_metadata(
         {
             "documents": len(result.documents),
             "merges": merged,
             "audited_pairs": len(result.document_matches),
+            "units": result.units,
+            "units_unchanged": result.units_reused,
         }
     )
     return result

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipeline.dates import parse_date
 from pipeline.dedup.normalize import (
     discriminators,
     normalize_summary,
@@ -28,6 +27,7 @@ from pipeline.dedup.normalize import (
     numbers_in,
 )
 from pipeline.dedup.parties import parties_of
+from pipeline.dedup.units import date_key
 
 SUMMARY_SAME = 95.0  # summaries this similar count as "the same summary"
 SUMMARY_DIFFERENT = 80.0  # below this two summaries describe different records (precision first)
@@ -57,8 +57,7 @@ class Row:
     ref: tuple[str, str, int] = ("", "", 0)  # (source, page, position): set once, used a lot
 
     def __post_init__(self) -> None:
-        parsed = parse_date(self.date_raw)
-        self.date_key = parsed.key if parsed else f"raw:{(self.date_raw or '').strip().lower()}"
+        self.date_key = date_key(self.date_raw)
         self.title_norm = normalize_title(self.title)
         self.summary_norm = normalize_summary(self.summary)
         self.numbers = numbers_in(self.title)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.columns import Columns
@@ -17,6 +18,8 @@ from pipeline.dedup import normalize
 from pipeline.dedup.cluster import Cluster, Decision, Row, cluster_rows
 from pipeline.dedup.parties import parse_title
 from pipeline.dedup.people import canonical_person
+from pipeline.dedup.unit_store import UnitStore
+from pipeline.dedup.units import Unit, entry_ref, page_ref, split_units, unit_fingerprint
 
 _LISTING_COLUMNS = ("document_id", "listing_id")
 _MATCH_COLUMNS = (
@@ -51,6 +54,34 @@ class Resolution:
     document_people: list[dict] = field(default_factory=list)
     entry_document: dict[tuple[str, int], str] = field(default_factory=dict)
     page_document: dict[str, str] = field(default_factory=dict)
+    units: int = 0  # dedup units (dedup/units.py)
+    units_reused: int = 0  # of which read back from the unit store
+
+    def add(self, units: Sequence[Unit], parts: Sequence[UnitPart]) -> None:
+        """The units' parts, whether resolved now or read from the store (their tall
+        tables' columns are taken: the parts are emptied of them)."""
+        for unit, part in zip(units, parts, strict=True):
+            self.documents.extend(part.documents)
+            self.document_people.extend(part.people)
+            self.entry_document.update(zip(_entry_refs(unit), part.entry_documents, strict=True))
+            self.page_document.update(zip(_page_refs(unit), part.page_documents, strict=True))
+        self.document_listings.take_parts([part.listings for part in parts])
+        self.document_matches.take_parts([part.matches for part in parts])
+        self.units += len(units)
+
+
+@dataclass(slots=True)
+class UnitPart:
+    """What one unit adds to the Resolution: kept by the unit store for the next run. Its rows'
+    documents are lists in the order of the rows' refs (`_entry_refs`, `_page_refs`), so a part
+    read back holds no copy of the rows' keys."""
+
+    documents: list[dict] = field(default_factory=list)
+    people: list[dict] = field(default_factory=list)
+    listings: dict[str, list] = field(default_factory=dict)
+    matches: dict[str, list] = field(default_factory=dict)
+    entry_documents: list[str] = field(default_factory=list)
+    page_documents: list[str] = field(default_factory=list)
 
 
 def _archive_id(detail: dict) -> str | None:
@@ -162,6 +193,7 @@ def resolve(
     details: list[dict],
     listings: list[dict],
     memos: dict[str, dict] | None = None,
+    store: UnitStore | None = None,
 ) -> Resolution:
     """Cluster entries and detail pages into documents and build the dedup tables.
 
@@ -172,7 +204,7 @@ def resolve(
     for memoised in _RUN_CACHES:
         memoised.warm = (memos or {}).get(memoised.__name__) or {}
     try:
-        resolution = _resolve(entries, details, listings)
+        resolution = _resolve(entries, details, listings, store)
         if memos is not None:
             memos.clear()
             memos.update({memoised.__name__: memoised.answers() for memoised in _RUN_CACHES})
@@ -182,41 +214,66 @@ def resolve(
             memoised.cache_clear()
 
 
-def _resolve(entries: list[dict], details: list[dict], listings: list[dict]) -> Resolution:
-    details_by_sha = {d["page_sha256"]: d for d in details}
-    entries_by_ref = {(e["page_sha256"], int(e["position"])): e for e in entries}
-    listing_by_sha = {lst["page_sha256"]: lst for lst in listings}
-    clusters, audit = cluster_rows(_rows(entries, details))
-    doc_ids = _document_ids(clusters, details_by_sha)
+def _resolve(
+    entries: list[dict], details: list[dict], listings: list[dict], store: UnitStore | None
+) -> Resolution:
+    """Unit by unit (dedup/units.py); with a store, a unit whose rows are unchanged is read."""
+    listing_titles = {lst["page_sha256"]: lst.get("title") for lst in listings}
+    units = split_units(entries, details)
+    parts = []
+    for unit in units:
+        key = unit_fingerprint(unit, listing_titles) if store is not None else ""
+        part = store.get(key) if store is not None else None
+        if part is None:
+            part = _resolve_unit(unit, listing_titles)
+            if store is not None:
+                store.put(key, part)
+        parts.append(part)
     out = Resolution()
+    out.add(units, parts)
+    return out
+
+
+def _resolve_unit(unit: Unit, listing_titles: dict[str, str | None]) -> UnitPart:
+    """Dedup of one unit's rows: its clusters, their documents and the audit."""
+    details_by_sha = {d["page_sha256"]: d for d in unit.details}
+    entries_by_ref = {(e["page_sha256"], int(e["position"])): e for e in unit.entries}
+    clusters, audit = cluster_rows(_rows(unit.entries, unit.details))
+    doc_ids = _document_ids(clusters, details_by_sha)
+    part = UnitPart()
     row_doc: dict[tuple[str, str, int], str] = {}
     for c, doc_id in zip(clusters, doc_ids, strict=True):
         for r in c.rows:
             row_doc[r.ref] = doc_id
-            if r.source == "detail":
-                out.page_document[r.page_sha256] = doc_id
-            else:
-                out.entry_document[(r.page_sha256, r.position)] = doc_id
-        out.documents.append(
-            _document_row(doc_id, c, entries_by_ref, details_by_sha, listing_by_sha)
+        part.documents.append(
+            _document_row(doc_id, c, entries_by_ref, details_by_sha, listing_titles)
         )
-        out.document_people.extend(_people_rows(doc_id, c, entries_by_ref, details_by_sha))
+        part.people.extend(_people_rows(doc_id, c, entries_by_ref, details_by_sha))
+    part.entry_documents = [row_doc[("entry", *ref)] for ref in _entry_refs(unit)]
+    part.page_documents = [row_doc[("detail", sha, 0)] for sha in _page_refs(unit)]
     pairs = sorted(
         {
             (
                 row_doc[(r.source, r.page_sha256, r.position)],
-                entries_by_ref[(r.page_sha256, r.position)]["listing_id"],
+                entries_by_ref[r.ref[1:]]["listing_id"],
             )
             for c in clusters
             for r in c.rows
             if r.source == "entry"
         }
     )
-    out.document_listings.extend(
-        {"document_id": [doc for doc, _ in pairs], "listing_id": [lst for _, lst in pairs]}
-    )
-    out.document_matches.extend(_match_columns(audit, row_doc))
-    return out
+    part.listings = {"document_id": [doc for doc, _ in pairs], "listing_id": [i for _, i in pairs]}
+    part.matches = _match_columns(audit, row_doc)
+    return part
+
+
+def _entry_refs(unit: Unit) -> list[tuple[str, int]]:
+    """The unit's entries by (page, position), sorted: the order of `UnitPart.entry_documents`."""
+    return sorted((sha, int(position)) for sha, position in map(entry_ref, unit.entries))
+
+
+def _page_refs(unit: Unit) -> list[str]:
+    return sorted(map(page_ref, unit.details))
 
 
 def _match_columns(audit: list[Decision], row_doc: dict) -> dict[str, list]:
@@ -248,7 +305,7 @@ def _side_columns(side: str, rows: list[Row], row_doc: dict) -> dict[str, list]:
 
 
 def _document_row(
-    doc_id: str, c: Cluster, entries_by_ref: dict, details_by_sha: dict, listing_by_sha: dict
+    doc_id: str, c: Cluster, entries_by_ref: dict, details_by_sha: dict, listing_titles: dict
 ) -> dict:
     """The document as a reader wants it: best title/date/summary plus what varied."""
     detail_rows = [details_by_sha[r.page_sha256] for r in c.rows if r.source == "detail"]
@@ -268,8 +325,8 @@ def _document_row(
     parsed = parse_date(date_raw)
     facts = parse_title(title)
     listing_ids = sorted({e["listing_id"] for e in entry_rows})
-    listing_titles = (listing_by_sha.get(e["page_sha256"], {}).get("title") for e in entry_rows)
-    collections = sorted({t for t in listing_titles if t})
+    titles_seen = (listing_titles.get(e["page_sha256"]) for e in entry_rows)
+    collections = sorted({t for t in titles_seen if t})
     return {
         "document_id": doc_id,
         "title": title,
