@@ -123,7 +123,6 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
         save_memos(memo_path, memos)
     if store is not None:
         store.finish()
-        resolution.units_reused = store.reused
     return resolution
 
 

@@ -19,7 +19,7 @@ from pipeline.dedup.cluster import Cluster, Decision, Row, cluster_rows
 from pipeline.dedup.parties import parse_title
 from pipeline.dedup.people import canonical_person
 from pipeline.dedup.unit_store import UnitStore
-from pipeline.dedup.units import Unit, entry_ref, page_ref, split_units, unit_fingerprint
+from pipeline.dedup.units import Unit, split_units, unit_fingerprint
 
 _LISTING_COLUMNS = ("document_id", "listing_id")
 _MATCH_COLUMNS = (
@@ -63,8 +63,9 @@ class Resolution:
         for unit, part in zip(units, parts, strict=True):
             self.documents.extend(part.documents)
             self.document_people.extend(part.people)
-            self.entry_document.update(zip(_entry_refs(unit), part.entry_documents, strict=True))
-            self.page_document.update(zip(_page_refs(unit), part.page_documents, strict=True))
+            entry_refs, page_refs = unit.refs()
+            self.entry_document.update(zip(entry_refs, part.entry_documents, strict=True))
+            self.page_document.update(zip(page_refs, part.page_documents, strict=True))
         self.document_listings.take_parts([part.listings for part in parts])
         self.document_matches.take_parts([part.matches for part in parts])
         self.units += len(units)
@@ -73,7 +74,7 @@ class Resolution:
 @dataclass(slots=True)
 class UnitPart:
     """What one unit adds to the Resolution: kept by the unit store for the next run. Its rows'
-    documents are lists in the order of the rows' refs (`_entry_refs`, `_page_refs`), so a part
+    documents are lists in the order of the rows' refs (`Unit.refs`), so a part
     read back holds no copy of the rows' keys."""
 
     documents: list[dict] = field(default_factory=list)
@@ -221,6 +222,7 @@ def _resolve(
     listing_titles = {lst["page_sha256"]: lst.get("title") for lst in listings}
     units = split_units(entries, details)
     parts = []
+    reused = 0
     for unit in units:
         key = unit_fingerprint(unit, listing_titles) if store is not None else ""
         part = store.get(key) if store is not None else None
@@ -228,8 +230,10 @@ def _resolve(
             part = _resolve_unit(unit, listing_titles)
             if store is not None:
                 store.put(key, part)
+        else:
+            reused += 1
         parts.append(part)
-    out = Resolution()
+    out = Resolution(units_reused=reused)
     out.add(units, parts)
     return out
 
@@ -249,8 +253,9 @@ def _resolve_unit(unit: Unit, listing_titles: dict[str, str | None]) -> UnitPart
             _document_row(doc_id, c, entries_by_ref, details_by_sha, listing_titles)
         )
         part.people.extend(_people_rows(doc_id, c, entries_by_ref, details_by_sha))
-    part.entry_documents = [row_doc[("entry", *ref)] for ref in _entry_refs(unit)]
-    part.page_documents = [row_doc[("detail", sha, 0)] for sha in _page_refs(unit)]
+    entry_refs, page_refs = unit.refs()
+    part.entry_documents = [row_doc[("entry", *ref)] for ref in entry_refs]
+    part.page_documents = [row_doc[("detail", sha, 0)] for sha in page_refs]
     pairs = sorted(
         {
             (
@@ -265,15 +270,6 @@ def _resolve_unit(unit: Unit, listing_titles: dict[str, str | None]) -> UnitPart
     part.listings = {"document_id": [doc for doc, _ in pairs], "listing_id": [i for _, i in pairs]}
     part.matches = _match_columns(audit, row_doc)
     return part
-
-
-def _entry_refs(unit: Unit) -> list[tuple[str, int]]:
-    """The unit's entries by (page, position), sorted: the order of `UnitPart.entry_documents`."""
-    return sorted((sha, int(position)) for sha, position in map(entry_ref, unit.entries))
-
-
-def _page_refs(unit: Unit) -> list[str]:
-    return sorted(map(page_ref, unit.details))
 
 
 def _match_columns(audit: list[Decision], row_doc: dict) -> dict[str, list]:

@@ -61,15 +61,17 @@ def _reader(fields: tuple[str, ...], record: type) -> Callable[[Mapping], tuple]
 
 _entry_values = _reader(ENTRY_FIELDS, EntryRow)
 _detail_values = _reader(DETAIL_FIELDS, DetailRow)
-entry_ref = _reader(("page_sha256", "position"), EntryRow)  # as the row has them
+_entry_ref = _reader(("page_sha256", "position"), EntryRow)
 
 
-def page_ref(detail: Mapping) -> str:
-    """A detail page's sha256."""
+def _entry_date(entry: Mapping) -> str | None:
+    return entry.date_raw if type(entry) is EntryRow else entry.get("date_raw")
+
+
+def _page_ref(detail: Mapping) -> str:
     return detail.page_sha256 if type(detail) is DetailRow else detail["page_sha256"]
 
 
-_ENTRY_DATE = ENTRY_FIELDS.index("date_raw")
 _DETAIL_DATE, _RECORD, _NODE = (
     DETAIL_FIELDS.index(n) for n in ("date_raw", "record_id", "node_id")
 )
@@ -88,10 +90,20 @@ class Unit:
     name: str
     entries: list = field(default_factory=list)
     details: list = field(default_factory=list)
+    _refs: tuple[list[tuple[str, int]], list[str]] | None = None
+
+    def refs(self) -> tuple[list[tuple[str, int]], list[str]]:
+        """The entries' (page sha256, position) and the detail pages' sha256, each sorted:
+        the order a unit's results list its rows' documents in (resolve.UnitPart)."""
+        if self._refs is None:
+            entry_refs = sorted((sha, int(pos)) for sha, pos in map(_entry_ref, self.entries))
+            self._refs = (entry_refs, sorted(map(_page_ref, self.details)))
+        return self._refs
 
 
 def split_units(entries: Sequence[Mapping], details: Sequence[Mapping]) -> list[Unit]:
-    """The rows by unit, units in name order, rows in their given order."""
+    """The rows by unit, units in name order; within a unit, rows by date block (in the order
+    blocks first appear), each block's rows in their given order."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -106,25 +118,27 @@ def split_units(entries: Sequence[Mapping], details: Sequence[Mapping]) -> list[
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    # links are named with "~", which sorts after every date key: a unit takes the name of
-    # its smallest date key
-    entry_keys = [date_key(_entry_values(e)[_ENTRY_DATE]) for e in entries]
-    detail_keys = []
+    # rows grouped by date key first, so the union-find runs once per date block, not per row
+    entry_blocks: dict[str, list] = defaultdict(list)
+    for e in entries:
+        entry_blocks[date_key(_entry_date(e))].append(e)
+    detail_blocks: dict[str, list] = defaultdict(list)
     for d in details:
         values = _detail_values(d)
         key = date_key(values[_DETAIL_DATE])
+        detail_blocks[key].append(d)
         find(key)
+        # links are named with "~", which sorts after every date key: a unit takes the name
+        # of its smallest date key
         for link, value in (("record", values[_RECORD]), ("node", values[_NODE])):
             if value:
                 union(key, f"~{link}:{value}")
-        detail_keys.append(key)
-    units: dict[str, Unit] = defaultdict(lambda: Unit(""))
-    for e, key in zip(entries, entry_keys, strict=True):
-        units[find(key)].entries.append(e)
-    for d, key in zip(details, detail_keys, strict=True):
-        units[find(key)].details.append(d)
-    for name, unit in units.items():
-        unit.name = name
+    units: dict[str, Unit] = {}
+    for blocks, side in ((entry_blocks, "entries"), (detail_blocks, "details")):
+        for key, rows in blocks.items():
+            root = find(key)
+            unit = units.get(root) or units.setdefault(root, Unit(root))
+            getattr(unit, side).extend(rows)
     return [units[name] for name in sorted(units)]
 
 
