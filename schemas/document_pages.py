@@ -3,7 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas._fields import date, flag, precision, sha, str_list, text
+from schemas._fields import date, flag, precision, row_check, sha, str_list, text
 
 
 class DocumentPages(pa.DataFrameModel):
@@ -44,7 +44,7 @@ class DocumentPages(pa.DataFrameModel):
     node_id: Series[str] = text("Drupal node id (shortlink /node/NNN)")
     is_truncated: Series[bool] = flag("the page was cut short (partial save)")
 
-    @pa.dataframe_check(description="date_start <= date_end")
+    @row_check("date_start <= date_end")
     def dates_ordered(cls, df):  # noqa: N805
         return df["date_start"].isna() | (df["date_start"] <= df["date_end"])
 

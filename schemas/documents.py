@@ -3,7 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas._fields import count, date, flag, precision, str_list, text
+from schemas._fields import count, date, flag, precision, row_check, str_list, text
 
 
 class Documents(pa.DataFrameModel):
@@ -32,11 +32,11 @@ class Documents(pa.DataFrameModel):
     title_variants: Series[object] = str_list("every title printing seen")
     date_variants: Series[object] = str_list("every date printing seen")
 
-    @pa.dataframe_check(description="date_start <= date_end")
+    @row_check("date_start <= date_end")
     def dates_ordered(cls, df):  # noqa: N805
         return df["date_start"].isna() | (df["date_start"] <= df["date_end"])
 
-    @pa.dataframe_check(description="every document comes from at least one page")
+    @row_check("every document comes from at least one page")
     def has_source(cls, df):  # noqa: N805
         return (df["n_entries"] + df["n_detail_pages"]) > 0
 

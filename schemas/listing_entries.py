@@ -3,7 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas._fields import count, date, flag, precision, sha, text
+from schemas._fields import count, date, flag, precision, row_check, sha, text
 
 
 class ListingEntries(pa.DataFrameModel):
@@ -22,7 +22,7 @@ class ListingEntries(pa.DataFrameModel):
     is_truncated: Series[bool] = flag("the entry was cut short by a partial save")
     document_id: Series[str] = text("the document this entry is (see documents)", nullable=False)
 
-    @pa.dataframe_check(description="date_start <= date_end")
+    @row_check("date_start <= date_end")
     def dates_ordered(cls, df):  # noqa: N805
         return df["date_start"].isna() | (df["date_start"] <= df["date_end"])
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas._fields import choice, count, flag, sha, text
+from schemas._fields import choice, count, flag, row_check, sha, text
 
 
 class Listings(pa.DataFrameModel):
@@ -30,7 +30,7 @@ class Listings(pa.DataFrameModel):
     n_entries: Series[int] = count("entries read from this page")
     is_truncated: Series[bool] = flag("the page was cut short (partial save)")
 
-    @pa.dataframe_check(description="range_first <= range_last <= range_total")
+    @row_check("range_first <= range_last <= range_total")
     def range_ordered(cls, df):  # noqa: N805
         first, last, total = df["range_first"], df["range_last"], df["range_total"]
         ok = (first.isna() | last.isna() | (first <= last)) & (

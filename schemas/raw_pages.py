@@ -3,7 +3,7 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas._fields import PAGE_KINDS, choice, count, sha, text
+from schemas._fields import PAGE_KINDS, choice, count, row_check, sha, text
 
 
 class RawPages(pa.DataFrameModel):
@@ -23,7 +23,7 @@ class RawPages(pa.DataFrameModel):
     status: Series[str] = choice("parsed | quarantined", ["parsed", "quarantined"])
     reason: Series[str] = text("why the page was quarantined (names the file); null if parsed")
 
-    @pa.dataframe_check(description="a quarantined page always says why")
+    @row_check("a quarantined page always says why")
     def quarantined_has_reason(cls, df):  # noqa: N805
         return (df["status"] == "parsed") | df["reason"].notna()
 

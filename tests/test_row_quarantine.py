@@ -78,3 +78,28 @@ def test_validate_all_quarantines_each_broken_row(tmp_path: Path) -> None:
     assert entry_row["row_key"] == key and entry_row["value"] == "0"
     assert len(checked["documents"]) == len(docs) - 1
     assert len(checked["listing_entries"]) == len(entries) - 1
+
+
+def test_each_row_check_quarantines_the_row_that_breaks_it(tmp_path: Path) -> None:
+    """The checks over whole rows (schemas/_fields.row_check) on real rows broken by hand: each
+    quarantines its row under its own name, nulls in the columns it reads included."""
+    import datetime as dt
+
+    run = run_pipeline(RAW, tmp_path / "out")
+    tables = {name: frame.copy() for name, frame in run.tables.items()}
+    later, earlier = dt.date(1949, 9, 1), dt.date(1949, 8, 1)
+    for table in ("documents", "document_pages", "listing_entries"):
+        tables[table].loc[0, ["date_start", "date_end"]] = [later, earlier]
+    for table in ("documents", "listing_entries"):  # (the seeds hold one detail page)
+        tables[table].loc[1, ["date_start", "date_end"]] = [None, None]  # undated: fine
+    tables["documents"].loc[2, ["n_entries", "n_detail_pages"]] = [0, 0]
+    tables["raw_pages"].loc[0, ["status", "reason"]] = ["quarantined", None]
+    reports: dict[str, TableReport] = {}
+    q = validate_all(tables, reports)["quarantine"]
+    rules = q[q["stage"] == "validate"].groupby("table_name")["rule"].apply(sorted).to_dict()
+    assert rules == {
+        "document_pages": ["dates_ordered"],
+        "documents": ["dates_ordered", "has_source"],
+        "listing_entries": ["dates_ordered"],
+        "raw_pages": ["quarantined_has_reason"],
+    }
