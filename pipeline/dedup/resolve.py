@@ -1,8 +1,10 @@
 """Stage 2: page-level rows → documents, their collections, people, and the merge audit.
 
-Pure: lists of dicts in, lists of dicts out. Document ids come from the archive's own id when a
-page gives one (record id, node id), else from the normalised (date, title) key — never from
-row order, so they survive added, removed, renamed or reordered pages.
+Pure: lists of dicts in, lists of dicts out, one unit at a time (dedup/units.py); the caller
+may hand in a unit store (dedup/unit_store.py) that answers for units seen before. Document ids
+come from the archive's own id when a page gives one (record id, node id), else from the
+normalised (date, title) key — never from row order, so they survive added, removed, renamed or
+reordered pages, and a unit's result stays right whatever else changed.
 """
 
 from __future__ import annotations
