@@ -75,8 +75,11 @@ class SpooledText:
     def packed(self) -> PackedText:
         fd = _READERS.get(self.path)
         try:
-            if fd is None:
-                fd = _READERS[self.path] = os.open(self.path, os.O_RDONLY)
+            if fd is None:  # two threads may open it at once (the Parquet writers): one fd kept
+                opened = os.open(self.path, os.O_RDONLY)
+                fd = _READERS.setdefault(self.path, opened)
+                if fd != opened:
+                    os.close(opened)
             data = os.pread(fd, self.length, self.offset)
         except OSError as exc:
             raise SpoolGone(f"spooled text gone: {self.path} ({exc.strerror})") from exc

@@ -365,3 +365,24 @@ def test_rerun_republishes_nothing(tmp_path: Path) -> None:
     assert [p.name for p in (out / "releases").iterdir()] == [first.record.release_id]
     runs = pq.read_table(out / "runs.parquet").to_pandas()
     assert list(runs["release_changed"]) == [True, False]
+
+
+def test_tables_written_side_by_side_give_the_release_bytes_and_a_failure_leaves_nothing(
+    seed_outputs: Path, tmp_path: Path
+) -> None:
+    """stage_release writes two tables at once (WRITER_THREADS): each file is the bytes the
+    published release holds; one table that cannot be written removes the whole staging folder."""
+    import pandas as pd
+
+    from pipeline.publish.release import stage_release
+
+    release = (seed_outputs / "current").resolve()
+    tables = {t: pd.read_parquet(release / f"{t}.parquet") for t in TABLES}
+    staging = stage_release(tables, tmp_path / "out")
+    for table in TABLES:
+        name = f"{table}.parquet"
+        assert (staging / name).read_bytes() == (release / name).read_bytes(), table
+    tables["documents"] = tables["documents"].assign(n_entries="many")  # not an int64
+    with pytest.raises(Exception, match="n_entries|int"):
+        stage_release(tables, tmp_path / "again")
+    assert list((tmp_path / "again" / "releases").iterdir()) == []
