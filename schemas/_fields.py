@@ -54,6 +54,6 @@ def row_check(description: str):  # noqa: ANN201 - pandera's decorator
     """A check over whole rows (`@row_check("a <= b")` on a classmethod returning one bool per
     row). The checks say themselves what a null means; pandera's default (`ignore_na`) would
     also pass rows whose every column is null, and to find them it tests every value of the
-    table once per check (2.3 s of the tables step at 10x the archive), though no such row can
+    table once per check (2.3 s at 10x the archive under cProfile), though no such row can
     pass the columns' own checks (every table has non-nullable key columns)."""
     return pa.dataframe_check(description=description, ignore_na=False)
