@@ -22,9 +22,7 @@ class Columns:
 
     def extend(self, data: dict[str, list]) -> None:
         """Add many rows at once, given as one list per column (checked once, not per row)."""
-        check_columns("rows", self.data.keys(), data.keys())
-        if len({len(values) for values in data.values()}) > 1:
-            raise ValueError("column lists of different lengths")
+        self._check(data)
         for name, values in data.items():
             self.data[name].extend(values)
 
@@ -34,12 +32,16 @@ class Columns:
         are taken, so their lists and these are never all held twice. Checked first: a bad
         part adds nothing."""
         for part in parts:
-            if part.keys() != self.data.keys():
-                check_columns("rows", self.data.keys(), part.keys())
-            if len(set(map(len, part.values()))) > 1:
-                raise ValueError("column lists of different lengths")
+            self._check(part)
         for name, values in self.data.items():
             values.extend(chain.from_iterable([part.pop(name) for part in parts]))
+
+    def _check(self, data: dict[str, list]) -> None:
+        """Rows go in whole: every column, each list as long as the others."""
+        if data.keys() != self.data.keys():
+            check_columns("rows", self.data.keys(), data.keys())
+        if len(set(map(len, data.values()))) > 1:
+            raise ValueError("column lists of different lengths")
 
     def __len__(self) -> int:
         return len(next(iter(self.data.values()), []))

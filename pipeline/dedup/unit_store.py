@@ -34,8 +34,6 @@ class UnitStore:
         self._pending_bytes = 0
         self._written = 0
         self._used: set[str] = set()
-        self.reused = 0
-        self.resolved = 0
 
     def get(self, key: str) -> UnitPart | None:
         """The part stored for `key`; None when absent or unreadable (the unit is resolved)."""
@@ -47,7 +45,6 @@ class UnitStore:
             part = pickle.loads(data)  # noqa: S301 - written by `put` into our cache folder
         except Exception:  # noqa: BLE001 - a damaged part only costs resolving its unit again
             return None
-        self.reused += 1
         return part
 
     def put(self, key: str, part: UnitPart) -> None:
@@ -56,7 +53,6 @@ class UnitStore:
         data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
         self._pending[key] = data
         self._pending_bytes += len(data)
-        self.resolved += 1
         if self._pending_bytes >= FLUSH_BYTES:
             self._flush()
 

@@ -137,8 +137,9 @@ def split_units(entries: Sequence[Mapping], details: Sequence[Mapping]) -> list[
     for blocks, side in ((entry_blocks, "entries"), (detail_blocks, "details")):
         for key, rows in blocks.items():
             root = find(key)
-            unit = units.get(root) or units.setdefault(root, Unit(root))
-            getattr(unit, side).extend(rows)
+            if root not in units:
+                units[root] = Unit(root)
+            getattr(units[root], side).extend(rows)
     return [units[name] for name in sorted(units)]
 
 
