@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.publish.search_index import build_search_index, sql_literal
+from pipeline.publish.search_index import build_search_index, index_version, sql_literal
+from pipeline.publish.table_delta import load_table, previous_loads, record_loads, updatable
 from schemas import TABLES
 
 _FTS_PACKAGE = "duckdb_extension_fts"
@@ -55,17 +56,22 @@ def build_database(
 ) -> int:
     """Create `db_path` from the release's Parquet files (caller makes it atomic).
 
-    `previous` is the current release's DuckDB file: the search index copies the term rows of
-    unchanged documents from it. Returns how many documents were copied so. `ahead`: a file of
-    page texts' words counted ahead (body_words.py) by the code `pages_version` names; the index
-    does not tokenize those again.
+    `previous` is the current release's DuckDB file: the build updates a copy of it when it
+    can (table_delta.py), else loads every table and copies the term rows of unchanged
+    documents from it. Returns how many documents' term rows were reused so. `ahead`: a file
+    of page texts' words counted ahead (body_words.py) by the code `pages_version` names; the
+    index does not tokenize those again.
     """
     try:
         return _build(db_path, parquet_dir, previous, ahead, pages_version, MEMORY_LIMIT)
     except duckdb.OutOfMemoryException:
-        for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        _remove_file(db_path)
         return _build(db_path, parquet_dir, previous, ahead, pages_version, None)
+
+
+def _remove_file(db_path: Path) -> None:
+    for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _build(
@@ -77,21 +83,22 @@ def _build(
     memory_limit: str | None,
 ) -> int:
     spill = db_path.with_name(db_path.name + ".tmp")
-    con = duckdb.connect(str(db_path))
+    con = _open_copy(db_path, previous)
+    in_place = con is not None
+    con = con or duckdb.connect(str(db_path))
     try:
         load_fts(con)
         con.execute("SET enable_progress_bar = false")  # a build never draws on the terminal
         con.execute(f"SET temp_directory = {sql_literal(spill.as_posix())}")
         if memory_limit:
             con.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
-        con.execute("CREATE SCHEMA store")
+        before = previous_loads(con) if in_place else {}
+        con.execute("CREATE SCHEMA IF NOT EXISTS store")
+        loads = {}
         for table, (model, _) in TABLES.items():
             src = sql_literal((parquet_dir / f"{table}.parquet").as_posix())
-            # The Parquet rows are in the model's sort order already, and DuckDB keeps insertion
-            # order: an ORDER BY here would sort the wide document_pages rows again, which does
-            # not fit the memory cap at 10x archive scale (the build then ran uncapped: 5.7 GB).
-            con.execute(f"CREATE TABLE store.{table} AS SELECT * FROM read_parquet({src})")
-            con.execute(f"CREATE VIEW main.{table} AS SELECT * FROM store.{table}")
+            loads[table] = load_table(con, table, src, before.get(table))
+            con.execute(f"CREATE OR REPLACE VIEW main.{table} AS SELECT * FROM store.{table}")
             description = (model.__doc__ or "").strip().splitlines()[0]
             con.execute(f"COMMENT ON TABLE store.{table} IS {sql_literal(description)}")
             con.execute(f"COMMENT ON VIEW main.{table} IS {sql_literal(description)}")
@@ -99,12 +106,40 @@ def _build(
                 if column.description:
                     comment = sql_literal(column.description)
                     con.execute(f"COMMENT ON COLUMN store.{table}.{name} IS {comment}")
-        reused = build_search_index(con, previous, ahead, pages_version)
+        record_loads(con, loads)
+        reused = build_search_index(
+            con, None if in_place else previous, ahead, pages_version, in_place
+        )
         con.execute("CHECKPOINT")
         return reused
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def _open_copy(db_path: Path, previous: Path | None) -> duckdb.DuckDBPyConnection | None:
+    """A connection to `db_path` made a copy of `previous` when that file can be updated in
+    place (table_delta.py); else None, and no file is left at `db_path`."""
+    if previous is None or not previous.is_file():
+        return None
+    try:
+        shutil.copyfile(previous, db_path)
+        con = duckdb.connect(str(db_path))
+    except (OSError, duckdb.Error):
+        _remove_file(db_path)
+        return None
+    if updatable(con, TABLES) and _prior_index_version(con) == index_version():
+        return con
+    con.close()
+    _remove_file(db_path)
+    return None
+
+
+def _prior_index_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        return con.sql("SELECT index_version FROM store.search_stats").fetchone()[0]
+    except (duckdb.Error, TypeError):
+        return None
 
 
 def connect_readonly(db_path: Path) -> duckdb.DuckDBPyConnection:

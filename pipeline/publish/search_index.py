@@ -106,7 +106,7 @@ def english_stopwords() -> tuple[str, ...]:
 
 
 SEARCH_MACRO_SQL = f"""
-CREATE MACRO main.search(q) AS TABLE
+CREATE OR REPLACE MACRO main.search(q) AS TABLE
 WITH qterms AS (
     SELECT DISTINCT stem(unnest({_tokens("q")}), '{STEMMER}') AS term
 ), scored AS (
@@ -142,7 +142,7 @@ FROM store.document_people GROUP BY document_id
 # not fit the build's memory cap at 10x archive scale. Tokens never span two columns (they are
 # joined with a space), so the term counts are the same.
 SEARCH_CORPUS_SQL = f"""
-CREATE VIEW store.search_corpus AS
+CREATE OR REPLACE VIEW store.search_corpus AS
 WITH bodies AS (
     SELECT document_id, string_agg(body, ' ' ORDER BY page_sha256) AS body
     FROM store.document_pages GROUP BY document_id
@@ -221,9 +221,12 @@ def build_search_index(
     previous: Path | None = None,
     ahead: Path | None = None,
     pages_version: str | None = None,
+    in_place: bool = False,
 ) -> int:
     """Create the `store.search_corpus` view and index its text; returns how many documents
-    had their term rows copied from `previous` (a release's DuckDB file). `ahead` is a file of
+    had their term rows copied from `previous` (a release's DuckDB file), or kept, `in_place`,
+    from the index `con`'s file already holds (a copy of the previous release's file:
+    table_delta.py). `ahead` is a file of
     body words counted ahead (body_words.py): bodies found there are not tokenized again, and
     its links from pages to bodies spare hashing the bodies when it made them under
     `pages_version` (the code that makes a page's body).
@@ -235,7 +238,7 @@ def build_search_index(
     con.execute("ATTACH ':memory:' AS work")
     _attach_ahead(con, ahead, pages_version)
     try:
-        return _build_index(con, previous)
+        return _build_index(con, previous, in_place)
     finally:
         con.execute("DETACH work")
         con.execute("DETACH ahead")
@@ -272,7 +275,7 @@ def _attach_ahead(
         con.execute(f"CREATE TABLE ahead.{name} {columns}")
 
 
-def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
+def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None, in_place: bool) -> int:
     con.execute(SEARCH_CORPUS_SQL)
     con.execute(
         "CREATE TABLE work.search_stopwords AS SELECT unnest($words) AS sw",
@@ -281,13 +284,18 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     con.execute(f"CREATE TABLE work.search_people AS {_PEOPLE_SQL}")
     con.execute(_PAGE_BODIES_SQL)
     con.execute(_HASHES_SQL)
-    with _previous_index(con, previous) as prior:
+    prior_of = (
+        contextlib.nullcontext(_prior_index(con, "store"))
+        if in_place
+        else _previous_index(con, previous)
+    )
+    with prior_of as prior:
         reused = reused_documents(con, prior)
         _count_fresh_words(con)
         unsorted = terms_table(con, prior)
     con.execute(
         """
-        CREATE TABLE store.search_docs AS
+        CREATE OR REPLACE TABLE store.search_docs AS
         SELECT h.document_id, h.text_hash, coalesce(t.len, 0)::BIGINT AS len
         FROM work.search_hashes h
         LEFT JOIN (SELECT document_id, sum(tf) AS len FROM store.search_terms GROUP BY ALL) t
@@ -297,12 +305,12 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
     )
     con.execute(
         """
-        CREATE TABLE store.search_dict AS
+        CREATE OR REPLACE TABLE store.search_dict AS
         SELECT term, count(*) AS df FROM store.search_terms GROUP BY term ORDER BY term
         """
     )
     con.execute(
-        "CREATE TABLE store.search_stats AS SELECT count(*) AS num_docs, "
+        "CREATE OR REPLACE TABLE store.search_stats AS SELECT count(*) AS num_docs, "
         "coalesce(avg(len), 0)::DOUBLE AS avgdl, $version AS index_version, "
         "$unsorted::BIGINT AS unsorted_terms FROM store.search_docs",
         {"version": index_version(), "unsorted": unsorted},
@@ -355,18 +363,22 @@ def _previous_index(
         yield None
         return
     try:
-        try:
-            stats = con.sql(
-                "SELECT index_version, unsorted_terms, "
-                "(SELECT count(*) FROM previous_release.store.search_terms) "
-                "FROM previous_release.store.search_stats"
-            ).fetchone()
-        except duckdb.Error:  # an index of an older layout: build everything afresh
-            stats = None
-        ok = stats is not None and stats[0] == index_version()
-        yield PriorIndex(rows=stats[2], unsorted=stats[1]) if ok else None
+        yield _prior_index(con, "previous_release.store")
     finally:
         con.execute("DETACH previous_release")
+
+
+def _prior_index(con: duckdb.DuckDBPyConnection, schema: str) -> PriorIndex | None:
+    """The index in `schema` when it is of this index version."""
+    try:
+        stats = con.sql(
+            "SELECT index_version, unsorted_terms, "
+            f"(SELECT count(*) FROM {schema}.search_terms) FROM {schema}.search_stats"
+        ).fetchone()
+    except duckdb.Error:  # an index of an older layout: build everything afresh
+        return None
+    ok = stats is not None and stats[0] == index_version()
+    return PriorIndex(rows=stats[2], unsorted=stats[1], schema=schema) if ok else None
 
 
 def row_slices(sizes: np.ndarray, slice_bytes: int) -> list[tuple[int, int]]:
