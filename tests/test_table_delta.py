@@ -170,7 +170,7 @@ def test_changed_columns_load_the_table_whole(tmp_path: Path) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("spoil", ["format", "free_space", "tables", "garbage"])
+@pytest.mark.parametrize("spoil", ["format", "free_space", "tables", "own_table", "garbage"])
 def test_a_copy_that_cannot_be_trusted_means_a_fresh_build(
     seed_outputs: Path,
     tmp_path: Path,
@@ -187,6 +187,10 @@ def test_a_copy_that_cannot_be_trusted_means_a_fresh_build(
         con = duckdb.connect(str(previous))
         con.execute("DELETE FROM store.table_loads WHERE table_name = 'quarantine'")
         con.close()
+    elif spoil == "own_table":  # an analyst's table, in a file opened for writing
+        con = duckdb.connect(str(previous))
+        con.execute("CREATE TABLE main.my_notes AS SELECT 1 AS n")
+        con.close()
     else:
         previous.write_bytes(b"not a database" * 100)
     second, _ = _changed_release(seed_outputs, tmp_path / "second")
@@ -195,3 +199,22 @@ def test_a_copy_that_cannot_be_trusted_means_a_fresh_build(
         assert _rows(second / "archive.duckdb", table) == _parquet_rows(second, table), table
     assert {appended for _, appended in _loads(second / "archive.duckdb").values()} == {0}
     assert search_db(second / "archive.duckdb", "Zanzibar")
+    con = duckdb.connect(str(second / "archive.duckdb"), read_only=True)
+    assert not con.sql("SELECT * FROM duckdb_tables() WHERE table_name = 'my_notes'").fetchall()
+    con.close()
+
+
+def test_a_row_changed_in_the_previous_file_is_put_right(
+    seed_outputs: Path, tmp_path: Path, first: Path
+) -> None:
+    """Rows are compared with the Parquet file's, not trusted: a row edited in the previous
+    file (opened for writing) is replaced by the file's in the next release."""
+    con = duckdb.connect(str(first / "archive.duckdb"))
+    con.execute("UPDATE store.documents SET title = 'edited' WHERE rowid = 2")
+    con.close()
+    second = _release(seed_outputs, tmp_path / "second")
+    build_database(second / "archive.duckdb", second, first / "archive.duckdb")
+    assert _loads(second / "archive.duckdb")["documents"][1] == 1  # updated, not reloaded
+    rows = _rows(second / "archive.duckdb", "documents")
+    assert sorted(rows, key=_sort_key) == sorted(_parquet_rows(second, "documents"), key=_sort_key)
+    assert "edited" not in {row[1] for row in rows}

@@ -13,8 +13,19 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.publish.search_index import build_search_index, index_version, sql_literal
-from pipeline.publish.table_delta import load_table, previous_loads, record_loads, updatable
+from pipeline.publish.search_index import (
+    SEARCH_OBJECTS,
+    build_search_index,
+    index_version,
+    sql_literal,
+)
+from pipeline.publish.table_delta import (
+    LOADS_OBJECT,
+    load_table,
+    previous_loads,
+    record_loads,
+    updatable,
+)
 from schemas import TABLES
 
 _FTS_PACKAGE = "duckdb_extension_fts"
@@ -128,11 +139,21 @@ def _open_copy(db_path: Path, previous: Path | None) -> duckdb.DuckDBPyConnectio
     except (OSError, duckdb.Error):
         _remove_file(db_path)
         return None
-    if updatable(con, TABLES) and _prior_index_version(con) == index_version():
+    if updatable(con, TABLES, _objects()) and _prior_index_version(con) == index_version():
         return con
     con.close()
     _remove_file(db_path)
     return None
+
+
+def _objects() -> set[tuple[str, str]]:
+    """(schema, name) of every table and view a build leaves in the file."""
+    return (
+        {("store", table) for table in TABLES}
+        | {("main", table) for table in TABLES}
+        | {("store", name) for name in SEARCH_OBJECTS}
+        | {LOADS_OBJECT}
+    )
 
 
 def _prior_index_version(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -31,6 +31,8 @@ from pipeline.publish.search_terms import PriorIndex, reused_documents, terms_ta
 # counts the term rows appended since the last full sort.
 INDEX_FORMAT = "3"
 STEMMER = "porter"
+# The index's tables and its text view, all in schema `store`.
+SEARCH_OBJECTS = ("search_terms", "search_docs", "search_dict", "search_stats", "search_corpus")
 SLICE_BYTES = 64_000_000  # text tokenized per statement (see _build_index)
 # The extension's tokenizer (its `tokenize` macro): lower case, accents stripped, digits and
 # ASCII punctuation turned into spaces, split on whitespace.

@@ -28,7 +28,8 @@ TABLES_FORMAT = "1"
 RESORT_SHARE = 0.2  # of a table's rows appended since its last full load (see above)
 MAX_FREE_SHARE = 0.3  # of the file's blocks free: past it a fresh build compacts the file
 
-LOADS_TABLE = "store.table_loads"
+LOADS_OBJECT = ("store", "table_loads")
+LOADS_TABLE = ".".join(LOADS_OBJECT)
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,21 @@ def tables_format() -> str:
     return f"{TABLES_FORMAT}/duckdb-{duckdb.__version__}"
 
 
-def updatable(con: duckdb.DuckDBPyConnection, tables: Collection[str]) -> bool:
+def updatable(
+    con: duckdb.DuckDBPyConnection, tables: Collection[str], objects: set[tuple[str, str]]
+) -> bool:
     """Whether the open file (a copy of the previous release's) can be updated in place: same
-    format and tables, and not mostly free space (a fresh build would not keep it)."""
+    format and tables, no other table or view (`objects`: (schema, name) of every one a build
+    makes; an analyst's own table in a file opened for writing is not carried into the next
+    release), and not mostly free space (a fresh build would not keep it)."""
     try:
         loads = con.sql(f"SELECT table_name, format FROM {LOADS_TABLE}").fetchall()
+        found = con.sql(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE NOT internal AND database_name = current_database() UNION ALL "
+            "SELECT schema_name, view_name FROM duckdb_views() "
+            "WHERE NOT internal AND database_name = current_database()"
+        ).fetchall()
         total, free = con.sql(
             "SELECT total_blocks, free_blocks FROM pragma_database_size() "
             "WHERE database_name = current_database()"
@@ -57,7 +68,7 @@ def updatable(con: duckdb.DuckDBPyConnection, tables: Collection[str]) -> bool:
     except duckdb.Error:
         return False
     same = sorted(loads) == sorted((table, tables_format()) for table in tables)
-    return same and free <= MAX_FREE_SHARE * max(total, 1)
+    return same and set(found) == objects and free <= MAX_FREE_SHARE * max(total, 1)
 
 
 def previous_loads(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
