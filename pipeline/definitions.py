@@ -5,7 +5,7 @@ import dagster as dg
 
 from pipeline.assets.automation import daily_schedule, pipeline_job, raw_folder_sensor
 from pipeline.assets.dedup import resolved_documents
-from pipeline.assets.extract import bucket_assets, extracted_pages
+from pipeline.assets.extract import bucket_assets, extracted_pages, raw_listing
 from pipeline.assets.publish import published_dataset, published_release
 from pipeline.assets.resources import PipelinePaths
 from pipeline.assets.tables import published_tables
@@ -14,6 +14,7 @@ from pipeline.gc_tuning import tune_gc
 tune_gc()  # this module is what every Dagster process (UI, daemon, step workers) loads
 
 core_assets = [
+    raw_listing,
     *bucket_assets,
     extracted_pages,
     resolved_documents,

@@ -25,7 +25,7 @@ from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.dedup.unit_store import UnitStore
 from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of
 from pipeline.extract.merge import merge_extractions
-from pipeline.extract.pages import Extraction, Progress, extract_bucket
+from pipeline.extract.pages import Extraction, Progress, bucket_paths, extract_bucket
 from pipeline.extract.text_spool import remove_spool
 from pipeline.gc_tuning import collections_paused
 from pipeline.packed_text import PACKED_COLUMNS, unpacked
@@ -56,6 +56,18 @@ class NoRelease(FileNotFoundError):
     """The output folder holds no published release (yet)."""
 
 
+def _existing(raw_dir: Path) -> Path:
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise RawDirMissing(f"raw folder {raw_dir} does not exist (give --raw DIR)")
+    return raw_dir
+
+
+def stage_list_raw(raw_dir: Path, buckets: int) -> list[list[str]]:
+    """The raw folder's snapshot paths by hash bucket, for `stage_extract_bucket`."""
+    return bucket_paths(_existing(raw_dir), buckets)
+
+
 def stage_extract_bucket(
     raw_dir: Path,
     out_dir: Path,
@@ -63,12 +75,13 @@ def stage_extract_bucket(
     buckets: int,
     progress: Progress | None = None,
     processes: int = 1,
+    rels: list[str] | None = None,
 ) -> Extraction:
-    """One hash bucket of the raw folder (the parallel unit)."""
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise RawDirMissing(f"raw folder {raw_dir} does not exist (give --raw DIR)")
-    return extract_bucket(raw_dir, cache_dir_for(out_dir), progress, bucket, buckets, processes)
+    """One hash bucket of the raw folder (the parallel unit); `rels`: its paths as
+    `stage_list_raw` found them (else the folder is walked here)."""
+    cache_dir = cache_dir_for(out_dir)
+    raw_dir = _existing(raw_dir)
+    return extract_bucket(raw_dir, cache_dir, progress, bucket, buckets, processes, rels)
 
 
 def stage_extract(

@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.assets.metadata import reason_counts, table_metadata
 from schemas import TABLES
+from tests.conftest import SEED_DETAIL
 
 
 def test_quarantine_counts_by_reason_kind_not_by_file() -> None:
@@ -141,3 +142,37 @@ def test_dedup_reports_the_units_a_rerun_read_back(tmp_path, raw_copy) -> None: 
     assert units == len(split_units(after.entries, after.details))
     assert 0 < unchanged < units  # the search page's ten entries touched some units, not all
     assert dedup_metadata() == (units, units)  # nothing changed: every unit read back
+
+
+def test_the_raw_folder_is_walked_once_for_all_buckets(
+    tmp_path,
+    raw_copy,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """`raw_listing` lists the raw folder once and every bucket asset reads its own list: the
+    buckets hold every snapshot once, each in the bucket its path hashes to."""
+    import dagster as dg
+
+    import pipeline.extract.pages as pages
+    from pipeline.assets.extract import EXTRACT_BUCKETS
+    from pipeline.cli import build_cli_job
+    from pipeline.extract.snapshot import raw_rel_paths
+
+    (raw_copy / "sub").mkdir()
+    (raw_copy / "sub" / "copy.txt").write_bytes((raw_copy / SEED_DETAIL).read_bytes())
+    walks = []
+    monkeypatch.setattr(pages, "raw_rel_paths", lambda raw: walks.append(raw) or raw_rel_paths(raw))
+    paths = {"raw_dir": str(raw_copy), "output_dir": str(tmp_path / "out")}
+    result = build_cli_job().execute_in_process(
+        run_config={"resources": {"paths": {"config": paths}}},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert walks == [raw_copy]
+    listing = result.output_for_node("raw_listing")
+    assert sorted(rel for bucket in listing for rel in bucket) == raw_rel_paths(raw_copy)
+    for bucket, rels in enumerate(listing):
+        assert all(pages.bucket_of(rel, EXTRACT_BUCKETS) == bucket for rel in rels)
+        part = result.output_for_node(f"extracted_pages_{bucket}")
+        assert sorted(row["path"] for row in part.raw_pages) == rels
+    (event,) = result.asset_materializations_for_node("raw_listing")
+    assert event.metadata["files"].value == len(raw_rel_paths(raw_copy)) == 6

@@ -1,4 +1,5 @@
-"""Stage 1 assets: the raw folder in hash buckets, parsed independently, then merged.
+"""Stage 1 assets: the raw folder listed once, its hash buckets parsed independently, then
+merged.
 
 Each bucket is its own asset, so Dagster's multiprocess executor (or celery/k8s executors)
 parses buckets in parallel; the in-process executor runs them one after another.
@@ -10,14 +11,24 @@ from pipeline.assets.resources import PipelinePaths
 from pipeline.extract.merge import merge_extractions
 from pipeline.extract.pages import Extraction
 from pipeline.progress import ProgressLine
-from pipeline.runner import stage_extract_bucket
+from pipeline.runner import stage_extract_bucket, stage_list_raw
 
 EXTRACT_BUCKETS = 4
 
 
+@dg.asset(group_name="extract", compute_kind="python")
+def raw_listing(context: dg.AssetExecutionContext, paths: PipelinePaths) -> list[list[str]]:
+    """The raw folder walked once: every snapshot's path, in its hash bucket's list."""
+    listing = stage_list_raw(paths.raw_path(), EXTRACT_BUCKETS)
+    context.add_output_metadata({"files": sum(map(len, listing))})
+    return listing
+
+
 def _bucket_asset(bucket: int) -> dg.AssetsDefinition:
     @dg.asset(name=f"extracted_pages_{bucket}", group_name="extract", compute_kind="python")
-    def extract_bucket(context: dg.AssetExecutionContext, paths: PipelinePaths) -> Extraction:
+    def extract_bucket(
+        context: dg.AssetExecutionContext, paths: PipelinePaths, raw_listing: list[list[str]]
+    ) -> Extraction:
         """Snapshots of one hash bucket read, classified and parsed (cached by content)."""
         progress = (
             ProgressLine(label=f"extract {bucket + 1}/{EXTRACT_BUCKETS}")
@@ -31,6 +42,7 @@ def _bucket_asset(bucket: int) -> dg.AssetsDefinition:
             EXTRACT_BUCKETS,
             progress,
             paths.extract_processes,
+            raw_listing[bucket],
         )
         context.add_output_metadata(
             {
