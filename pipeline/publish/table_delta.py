@@ -12,8 +12,8 @@ kept as unchanged only if it collides with another row of its table).
 The rows kept stay in the Parquet order; the appended ones follow, in theirs. Once a table's
 rows appended since its last full load pass RESORT_SHARE of it, it is loaded whole again
 (the Parquet order, no holes). `store.table_loads` keeps the counts, and the format its file
-was built with: a file of another format, or one with too much free space, is not updated
-(duckdb_db.py builds afresh).
+was built with: a file of another format, with other tables or views, or with too much free
+space is not updated (duckdb_db.py builds afresh).
 """
 
 from __future__ import annotations
