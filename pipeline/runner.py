@@ -31,7 +31,8 @@ from pipeline.gc_tuning import collections_paused
 from pipeline.packed_text import PACKED_COLUMNS, unpacked
 from pipeline.publish.body_words import BodyWordsInBackground, wait_for_count
 from pipeline.publish.current import current_release
-from pipeline.publish.release import finish_release, stage_release
+from pipeline.publish.duckdb_db import build_summary
+from pipeline.publish.release import DB_NAME, finish_release, stage_release
 from pipeline.runs import (
     OutputLocked,
     RunRecord,
@@ -246,6 +247,11 @@ def _switch_in(
         payload = {"fingerprint": fingerprint_of(stat_lines), "release_id": release.name}
         atomic_write_bytes(last_release_file(out_dir), json.dumps(payload).encode())
     return record
+
+
+def database_build_summary(out_dir: Path) -> dict[str, int]:
+    """How the current release's DuckDB file was made (publish/table_delta.py), for metadata."""
+    return build_summary(Path(out_dir) / DB_NAME)
 
 
 def stage_export_dataset(out_dir: Path, dest: str) -> DatasetReport:

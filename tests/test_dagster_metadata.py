@@ -176,3 +176,37 @@ def test_the_raw_folder_is_walked_once_for_all_buckets(
         assert sorted(row["path"] for row in part.raw_pages) == rels
     (event,) = result.asset_materializations_for_node("raw_listing")
     assert event.metadata["files"].value == len(raw_rel_paths(raw_copy)) == 6
+
+
+def test_publishing_reports_how_the_duckdb_file_was_made(tmp_path, raw_copy) -> None:  # noqa: ANN001
+    """A first run loads every table; after a page is added the next run updates the copied
+    file in place and says how many rows it appended and deleted."""
+    import dagster as dg
+
+    from pipeline.cli import build_cli_job
+    from schemas import TABLES
+    from tests.conftest import SEED_SEARCH_4
+
+    def publish_metadata() -> dict:
+        paths = {"raw_dir": str(raw_copy), "output_dir": str(tmp_path / "out")}
+        result = build_cli_job().execute_in_process(
+            run_config={"resources": {"paths": {"config": paths}}},
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+        (event,) = result.asset_materializations_for_node("published_release")
+        return {k: v.value for k, v in event.metadata.items() if k.startswith("duckdb_")}
+
+    page = (raw_copy / SEED_SEARCH_4).read_bytes()
+    (raw_copy / SEED_SEARCH_4).unlink()
+    assert publish_metadata() == {
+        "duckdb_tables_updated": 0,
+        "duckdb_tables_loaded": len(TABLES),
+        "duckdb_rows_appended": 0,
+        "duckdb_rows_deleted": 0,
+    }
+    (raw_copy / SEED_SEARCH_4).write_bytes(page)
+    second = publish_metadata()
+    assert second["duckdb_tables_updated"] > 0
+    assert second["duckdb_tables_updated"] + second["duckdb_tables_loaded"] == len(TABLES)
+    assert second["duckdb_rows_appended"] >= 10  # the search page's ten entries at least
+    assert publish_metadata() == {}  # nothing changed: no new file was built

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import pipeline.publish.table_delta as table_delta
-from pipeline.publish.duckdb_db import build_database
+from pipeline.publish.duckdb_db import build_database, build_summary
 from pipeline.publish.parquet import write_parquet
 from schemas import TABLES
 from tests.helpers.search import search_db
@@ -60,6 +60,10 @@ def _loads(db: Path) -> dict[str, tuple[int, int]]:
         con.close()
 
 
+def _all_loads(release: Path) -> list[tuple]:
+    return _rows(release / "archive.duckdb", "table_loads")
+
+
 def _parquet_rows(release: Path, table: str) -> list[tuple]:
     con = duckdb.connect()
     try:
@@ -104,6 +108,16 @@ def test_an_updated_copy_holds_the_rows_and_index_of_a_fresh_build(
         assert kept == [row for row in in_file if row in kept], table
         assert loads[table] == (len(in_file), added), table
     assert loads["documents"][1] == loads["listing_entries"][1] == 1
+    how = {t: (updated, added, deleted) for t, *_, updated, added, deleted in _all_loads(second)}
+    assert how["documents"] == (True, 1, 1)  # the retitled row: out, and in again at the end
+    assert how["listing_entries"] == (True, 1, 2)
+    assert how["document_pages"] == (False, 0, 0)  # loaded whole (its one row changed)
+    assert build_summary(second / "archive.duckdb") == {
+        "tables_updated": 8,
+        "tables_loaded": 1,
+        "rows_appended": 2,
+        "rows_deleted": 3,
+    }
     assert _loads(fresh / "archive.duckdb") == {t: (n, 0) for t, (n, _) in loads.items()}
     for query in QUERIES:
         assert search_db(second / "archive.duckdb", query) == search_db(
@@ -218,3 +232,9 @@ def test_a_row_changed_in_the_previous_file_is_put_right(
     rows = _rows(second / "archive.duckdb", "documents")
     assert sorted(rows, key=_sort_key) == sorted(_parquet_rows(second, "documents"), key=_sort_key)
     assert "edited" not in {row[1] for row in rows}
+
+
+def test_a_file_without_the_load_record_has_no_summary(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    duckdb.connect(str(db)).close()
+    assert build_summary(db) == {}

@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipeline.assets.resources import PipelinePaths
 from pipeline.progress import stage_done
-from pipeline.runner import stage_export_dataset, stage_publish
+from pipeline.runner import database_build_summary, stage_export_dataset, stage_publish
 from schemas import TABLES
 
 
@@ -38,12 +38,14 @@ def published_release(
     if paths.show_progress:
         change = "new release" if record.release_changed else "unchanged release"
         stage_done("publish", f"{change} {record.release_id}", time.perf_counter() - started)
+    built = database_build_summary(out) if record.release_changed else {}
     context.add_output_metadata(
         {
             "release": record.release_id,
             "changed": record.release_changed,
             "output_dir": dg.MetadataValue.path(str(out.resolve())),
             "documents": record.documents,
+            **{f"duckdb_{name}": value for name, value in built.items()},
         }
     )
     return {"release_id": record.release_id, "changed": record.release_changed}

@@ -22,6 +22,7 @@ from pipeline.publish.search_index import (
 from pipeline.publish.table_delta import (
     LOADS_OBJECT,
     load_table,
+    loads_summary,
     previous_loads,
     record_loads,
     updatable,
@@ -161,6 +162,16 @@ def _prior_index_version(con: duckdb.DuckDBPyConnection) -> str | None:
         return con.sql("SELECT index_version FROM store.search_stats").fetchone()[0]
     except (duckdb.Error, TypeError):
         return None
+
+
+def build_summary(db_path: Path) -> dict[str, int]:
+    """How the file's build went (table_delta.loads_summary): tables updated in place or loaded
+    whole, rows appended and deleted."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return loads_summary(con)
+    finally:
+        con.close()
 
 
 def connect_readonly(db_path: Path) -> duckdb.DuckDBPyConnection:

@@ -40,6 +40,7 @@ class TableLoad:
     appended: int  # rows appended since the table's last full load (0 after one)
     deleted: int = 0  # rows this build removed (0 for a full load)
     full: bool = True
+    added: int = 0  # rows this build appended (0 for a full load)
 
 
 def tables_format() -> str:
@@ -97,7 +98,7 @@ def load_table(
             appended = appended_before + delta.added
             if appended <= RESORT_SHARE * max(new_rows, 1):
                 _apply(con, table, src)
-                return TableLoad(new_rows, appended, delta.deleted, full=False)
+                return TableLoad(new_rows, appended, delta.deleted, False, delta.added)
         finally:
             for temp in _TEMPS:
                 con.execute(f"DROP TABLE IF EXISTS {temp}")
@@ -112,13 +113,34 @@ def load_table(
 def record_loads(con: duckdb.DuckDBPyConnection, loads: dict[str, TableLoad]) -> None:
     """Write `store.table_loads` (what the next build reads to update this file)."""
     con.execute(
-        f"CREATE OR REPLACE TABLE {LOADS_TABLE} "
-        "(table_name VARCHAR, rows BIGINT, appended BIGINT, format VARCHAR)"
+        f"CREATE OR REPLACE TABLE {LOADS_TABLE} (table_name VARCHAR, rows BIGINT, "
+        "appended BIGINT, format VARCHAR, updated BOOLEAN, added BIGINT, deleted BIGINT)"
     )
     con.executemany(
-        f"INSERT INTO {LOADS_TABLE} VALUES (?, ?, ?, ?)",
-        [(table, load.rows, load.appended, tables_format()) for table, load in loads.items()],
+        f"INSERT INTO {LOADS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (table, n.rows, n.appended, tables_format(), not n.full, n.added, n.deleted)
+            for table, n in loads.items()
+        ],
     )
+
+
+def loads_summary(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """What the build of `con`'s file did, for run metadata: tables updated in place and
+    loaded whole, rows appended and deleted by the updates (empty for a file without it)."""
+    try:
+        updated, loaded, added, deleted = con.sql(
+            f"SELECT count(*) FILTER (updated), count(*) FILTER (NOT updated), "
+            f"coalesce(sum(added), 0), coalesce(sum(deleted), 0) FROM {LOADS_TABLE}"
+        ).fetchone()
+    except duckdb.Error:
+        return {}
+    return {
+        "tables_updated": updated,
+        "tables_loaded": loaded,
+        "rows_appended": added,
+        "rows_deleted": deleted,
+    }
 
 
 _TEMPS = ("delta_old", "delta_file", "delta_gone", "delta_new")
