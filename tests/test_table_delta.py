@@ -238,3 +238,13 @@ def test_a_file_without_the_load_record_has_no_summary(tmp_path: Path) -> None:
     db = tmp_path / "old.duckdb"
     duckdb.connect(str(db)).close()
     assert build_summary(db) == {}
+
+
+def test_a_file_held_open_for_writing_has_no_summary(first: Path) -> None:
+    """The run has published by then: a file it cannot open only leaves its metadata out."""
+    con = duckdb.connect(str(first / "archive.duckdb"))  # another writer holds the file
+    try:
+        assert build_summary(first / "archive.duckdb") == {}
+    finally:
+        con.close()
+    assert build_summary(first / "archive.duckdb")["tables_loaded"] == len(TABLES)

@@ -166,8 +166,12 @@ def _prior_index_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def build_summary(db_path: Path) -> dict[str, int]:
     """How the file's build went (table_delta.loads_summary): tables updated in place or loaded
-    whole, rows appended and deleted."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    whole, rows appended and deleted. Empty when the file cannot be opened (an analyst holding
+    it open for writing): the run has published already, and this is only its metadata."""
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return {}
     try:
         return loads_summary(con)
     finally:

@@ -98,7 +98,7 @@ def load_table(
             appended = appended_before + delta.added
             if appended <= RESORT_SHARE * max(new_rows, 1):
                 _apply(con, table, src)
-                return TableLoad(new_rows, appended, delta.deleted, False, delta.added)
+                return TableLoad(new_rows, appended, delta.deleted, full=False, added=delta.added)
         finally:
             for temp in _TEMPS:
                 con.execute(f"DROP TABLE IF EXISTS {temp}")
