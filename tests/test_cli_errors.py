@@ -183,3 +183,25 @@ def test_quiet_prints_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and proc.stderr == ""
     assert len(pd.read_parquet(tmp_path / "out" / "documents.parquet")) == 46
+
+
+def test_progress_says_how_the_duckdb_file_was_made(
+    raw_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a page is added, the publish line says how many tables the DuckDB file updated."""
+    from tests.conftest import SEED_SEARCH_4
+
+    monkeypatch.delenv("PIPELINE_OUTPUT_DIR", raising=False)
+    page = (raw_copy / SEED_SEARCH_4).read_bytes()
+    (raw_copy / SEED_SEARCH_4).unlink()
+    args = ["run", "--raw", str(raw_copy), "--out", str(tmp_path / "out")]
+    assert main(args) == 0
+    assert "DuckDB:" not in capsys.readouterr().err  # a first, fresh build
+    (raw_copy / SEED_SEARCH_4).write_bytes(page)
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    line = re.search(r"publish: new release \w+; DuckDB: (\d+) tables updated in place", err)
+    assert line and int(line.group(1)) > 0, err

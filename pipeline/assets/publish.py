@@ -35,10 +35,12 @@ def published_release(
         paths.lock_timeout_seconds,
         extraction_stats["stat_lines"],
     )
+    built = database_build_summary(out) if record.release_changed else {}
     if paths.show_progress:
         change = "new release" if record.release_changed else "unchanged release"
-        stage_done("publish", f"{change} {record.release_id}", time.perf_counter() - started)
-    built = database_build_summary(out) if record.release_changed else {}
+        stage_done(
+            "publish", f"{change} {record.release_id}{_how(built)}", time.perf_counter() - started
+        )
     context.add_output_metadata(
         {
             "release": record.release_id,
@@ -49,6 +51,17 @@ def published_release(
         }
     )
     return {"release_id": record.release_id, "changed": record.release_changed}
+
+
+def _how(built: dict[str, int]) -> str:
+    """The DuckDB build in a few words for the progress line (empty when there was none)."""
+    if not built.get("tables_updated"):
+        return ""
+    return (
+        f"; DuckDB: {built['tables_updated']} tables updated in place"
+        f" (+{built['rows_appended']:,} / -{built['rows_deleted']:,} rows),"
+        f" {built['tables_loaded']} loaded whole"
+    )
 
 
 @dg.asset(group_name="publish", compute_kind="pyarrow")
