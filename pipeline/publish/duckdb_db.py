@@ -16,7 +16,7 @@ import duckdb
 from pipeline.publish.search_index import (
     SEARCH_OBJECTS,
     build_search_index,
-    index_version,
+    prior_index,
     sql_literal,
 )
 from pipeline.publish.table_delta import (
@@ -140,7 +140,7 @@ def _open_copy(db_path: Path, previous: Path | None) -> duckdb.DuckDBPyConnectio
     except (OSError, duckdb.Error):
         _remove_file(db_path)
         return None
-    if updatable(con, TABLES, _objects()) and _prior_index_version(con) == index_version():
+    if updatable(con, TABLES, _objects()) and prior_index(con, "store") is not None:
         return con
     con.close()
     _remove_file(db_path)
@@ -155,13 +155,6 @@ def _objects() -> set[tuple[str, str]]:
         | {("store", name) for name in SEARCH_OBJECTS}
         | {LOADS_OBJECT}
     )
-
-
-def _prior_index_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    try:
-        return con.sql("SELECT index_version FROM store.search_stats").fetchone()[0]
-    except (duckdb.Error, TypeError):
-        return None
 
 
 def build_summary(db_path: Path) -> dict[str, int]:

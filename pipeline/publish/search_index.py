@@ -287,7 +287,7 @@ def _build_index(con: duckdb.DuckDBPyConnection, previous: Path | None, in_place
     con.execute(_PAGE_BODIES_SQL)
     con.execute(_HASHES_SQL)
     prior_of = (
-        contextlib.nullcontext(_prior_index(con, "store"))
+        contextlib.nullcontext(prior_index(con, "store"))
         if in_place
         else _previous_index(con, previous)
     )
@@ -365,12 +365,12 @@ def _previous_index(
         yield None
         return
     try:
-        yield _prior_index(con, "previous_release.store")
+        yield prior_index(con, "previous_release.store")
     finally:
         con.execute("DETACH previous_release")
 
 
-def _prior_index(con: duckdb.DuckDBPyConnection, schema: str) -> PriorIndex | None:
+def prior_index(con: duckdb.DuckDBPyConnection, schema: str) -> PriorIndex | None:
     """The index in `schema` when it is of this index version."""
     try:
         stats = con.sql(

@@ -90,11 +90,11 @@ def load_table(
     else the copy's rows are updated, unless their columns differ from the file's or the
     appended rows would pass RESORT_SHARE of the table.
     """
-    if appended_before is not None and _same_columns(con, table, src):
+    columns = _shared_columns(con, table, src) if appended_before is not None else None
+    if columns is not None:
         try:
-            delta = _delta(con, table, src)
-            rows = con.sql(f"SELECT count(*) FROM store.{table}").fetchone()[0]
-            new_rows = rows - delta.deleted + delta.added
+            delta = _delta(con, table, src, columns)
+            new_rows = delta.old_rows - delta.deleted + delta.added
             appended = appended_before + delta.added
             if appended <= RESORT_SHARE * max(new_rows, 1):
                 _apply(con, table, src)
@@ -148,23 +148,24 @@ _TEMPS = ("delta_old", "delta_file", "delta_gone", "delta_new")
 
 @dataclass(frozen=True)
 class _Delta:
+    old_rows: int
     deleted: int
     added: int
 
 
-def _same_columns(con: duckdb.DuckDBPyConnection, table: str, src: str) -> bool:
+def _shared_columns(con: duckdb.DuckDBPyConnection, table: str, src: str) -> list[str] | None:
+    """The copy's column names when the file has the same columns and types, else None."""
     try:
         have = con.sql(f"DESCRIBE store.{table}").fetchall()
     except duckdb.Error:  # the copy lacks the table
-        return False
+        return None
     want = con.sql(f"DESCRIBE SELECT * FROM read_parquet({src})").fetchall()
-    return [r[:2] for r in have] == [r[:2] for r in want]
+    return [r[0] for r in have] if [r[:2] for r in have] == [r[:2] for r in want] else None
 
 
-def _delta(con: duckdb.DuckDBPyConnection, table: str, src: str) -> _Delta:
+def _delta(con: duckdb.DuckDBPyConnection, table: str, src: str, names: list[str]) -> _Delta:
     """`delta_gone` (rowids of the copy's rows the file lacks) and `delta_new` (row numbers of
     the file's rows the copy lacks), matched by (row hash, occurrence of that hash)."""
-    names = [r[0] for r in con.sql(f"DESCRIBE store.{table}").fetchall()]
     row_hash = f"hash({', '.join(_quoted(n) for n in names)})"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE delta_old AS SELECT rowid AS pos, h, "
@@ -185,9 +186,10 @@ def _delta(con: duckdb.DuckDBPyConnection, table: str, src: str) -> _Delta:
         "CREATE OR REPLACE TEMP TABLE delta_new AS "
         "SELECT pos FROM delta_file ANTI JOIN delta_old USING (h, k)"
     )
+    old_rows = con.sql("SELECT count(*) FROM delta_old").fetchone()[0]
     deleted = con.sql("SELECT count(*) FROM delta_gone").fetchone()[0]
     added = con.sql("SELECT count(*) FROM delta_new").fetchone()[0]
-    return _Delta(deleted, added)
+    return _Delta(old_rows, deleted, added)
 
 
 def _apply(con: duckdb.DuckDBPyConnection, table: str, src: str) -> None:
