@@ -160,9 +160,17 @@ def release_free_memory() -> None:
     that follows would stack its own memory on top of it. Arrow's allocator keeps freed buffers
     for reuse unless asked to let them go (the Parquet writes already hand back theirs table by
     table; this catches any other conversion's).
+
+    The youngest generation is collected first. Dagster keeps the tables step's outputs (the
+    frames) in a reference cycle: an exception it catches while logging each output, whose
+    traceback holds the frames that held them. That cycle is still young here, and collecting
+    it alone lets the frames go without a walk over them; a full collection then walks only
+    what stays alive. At 10x the archive: 0.64 + 0.16 s, against 1.47 s for a full collection
+    that had to walk the frames' 850,000 tracked objects (lists, spooled texts) first.
     """
     import pyarrow as pa
 
+    gc.collect(0)
     gc.collect()
     pa.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):

@@ -6,6 +6,7 @@ import gc
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,27 @@ def test_collections_are_paused_in_the_block_and_restored_after_it() -> None:
         assert not gc.isenabled()  # a caller that had turned it off keeps it off
     finally:
         gc.enable()
+
+
+def test_no_table_frame_is_alive_when_the_duckdb_file_is_built(
+    tmp_path: Path, raw_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagster holds the tables step's outputs in a reference cycle after the step (a caught
+    exception's traceback): publishing frees them before DuckDB stacks its memory on top."""
+    import pandas as pd
+
+    import pipeline.runner as runner
+    from pipeline.cli import main
+
+    finish_release = runner.finish_release
+    alive: list[int] = []
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        alive.append(
+            sum(isinstance(o, pd.DataFrame) and "page_sha256" in o for o in gc.get_objects())
+        )
+        return finish_release(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "finish_release", counting)
+    assert main(["run", "--raw", str(raw_copy), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert alive == [0]
