@@ -1,0 +1,41 @@
+"""The CLI's per-stage seconds (`--stats-json`, read by the bench): every step of the job counts
+towards the stage it belongs to."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from pipeline.cli import _stage_seconds, stage_of_step
+from pipeline.definitions import core_assets
+
+STAGES = {"extract", "dedup", "validate", "publish"}
+
+
+def _record(step: str, kind: str, at: float) -> SimpleNamespace:
+    return SimpleNamespace(
+        dagster_event=SimpleNamespace(step_key=step, event_type_value=kind), timestamp=at
+    )
+
+
+def test_every_step_of_the_job_belongs_to_a_stage() -> None:
+    steps = {asset.node_def.name: stage_of_step(asset.node_def.name) for asset in core_assets}
+    assert set(steps.values()) == STAGES
+    assert steps["raw_listing"] == steps["extracted_pages_3"] == "extract"
+    assert steps["published_dataset"] == steps["published_release"] == "publish"
+
+
+def test_steps_are_timed_from_start_to_success_and_summed_per_stage() -> None:
+    records = [
+        _record("raw_listing", "STEP_START", 0.0),
+        _record("raw_listing", "STEP_SUCCESS", 0.5),
+        _record("extracted_pages_0", "STEP_START", 0.5),
+        _record("extracted_pages_0", "STEP_SUCCESS", 2.0),
+        _record("resolved_documents", "STEP_START", 2.0),
+        _record("resolved_documents", "STEP_FAILURE", 3.0),  # not a success: not timed
+        _record("published_dataset", "STEP_START", 3.0),
+        _record("published_dataset", "STEP_SUCCESS", 3.25),
+        _record("someone_elses_asset", "STEP_START", 4.0),
+        _record("someone_elses_asset", "STEP_SUCCESS", 4.5),
+        SimpleNamespace(dagster_event=None, timestamp=5.0),
+    ]
+    assert _stage_seconds(records) == {"extract": 2.0, "publish": 0.25, "someone_elses_asset": 0.5}
