@@ -16,7 +16,22 @@ from pipeline.runner import stage_extract_bucket, stage_list_raw
 EXTRACT_BUCKETS = 4
 
 
-@dg.asset(group_name="extract", compute_kind="python")
+def _is_listing(_context: dg.TypeCheckContext, value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(bucket, list) for bucket in value)
+
+
+# The listing's Dagster type checks its shape, a list per bucket. Inferred from the annotation,
+# `list[list[str]]` checked every path once as an output and once as each bucket's input: 1.1
+# million checks for 220,000 files (10x the archive), 6.9 s under cProfile.
+RAW_LISTING = dg.DagsterType(
+    type_check_fn=_is_listing,
+    name="RawListing",
+    description="snapshot paths (relative to the raw folder), one list per hash bucket",
+    typing_type=list,
+)
+
+
+@dg.asset(group_name="extract", compute_kind="python", dagster_type=RAW_LISTING)
 def raw_listing(context: dg.AssetExecutionContext, paths: PipelinePaths) -> list[list[str]]:
     """The raw folder walked once: every snapshot's path, in its hash bucket's list."""
     listing = stage_list_raw(paths.raw_path(), EXTRACT_BUCKETS)
@@ -25,7 +40,12 @@ def raw_listing(context: dg.AssetExecutionContext, paths: PipelinePaths) -> list
 
 
 def _bucket_asset(bucket: int) -> dg.AssetsDefinition:
-    @dg.asset(name=f"extracted_pages_{bucket}", group_name="extract", compute_kind="python")
+    @dg.asset(
+        name=f"extracted_pages_{bucket}",
+        group_name="extract",
+        compute_kind="python",
+        ins={"raw_listing": dg.AssetIn(dagster_type=RAW_LISTING)},
+    )
     def extract_bucket(
         context: dg.AssetExecutionContext, paths: PipelinePaths, raw_listing: list[list[str]]
     ) -> Extraction:
