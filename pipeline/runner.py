@@ -23,7 +23,12 @@ from pipeline.clock import now_iso
 from pipeline.dedup.memo_file import load_memos, save_memos
 from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.dedup.unit_store import UnitStore
-from pipeline.extract.fingerprint import code_fingerprint, fingerprint_of
+from pipeline.extract.fingerprint import (
+    code_fingerprint,
+    fingerprint_of,
+    paths_digest,
+    snapshot_paths,
+)
 from pipeline.extract.merge import merge_extractions
 from pipeline.extract.pages import Extraction, Progress, bucket_paths, extract_bucket
 from pipeline.extract.text_spool import remove_spool
@@ -252,7 +257,11 @@ def _switch_in(
     )
     append_run(out_dir, record)
     if stat_lines is not None:
-        payload = {"fingerprint": fingerprint_of(stat_lines), "release_id": release.name}
+        payload = {
+            "fingerprint": fingerprint_of(stat_lines),
+            "paths": paths_digest(snapshot_paths(stat_lines)),
+            "release_id": release.name,
+        }
         atomic_write_bytes(last_release_file(out_dir), json.dumps(payload).encode())
     return record
 

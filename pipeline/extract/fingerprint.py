@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,15 +21,18 @@ _PACKAGE_ROOTS = [
 ]
 
 
-def raw_stat_lines(raw_dir: Path, bucket: int = 0, buckets: int = 1) -> list[str]:
-    """One line (path, size, mtime_ns) per snapshot and sidecar of one hash bucket."""
+def raw_stat_lines(
+    raw_dir: Path, bucket: int = 0, buckets: int = 1, rels: list[str] | None = None
+) -> list[str]:
+    """One line (path, size, mtime_ns) per snapshot and sidecar of one hash bucket; `rels`:
+    the folder's snapshot paths when the caller has walked it already."""
     from pipeline.extract.pages import bucket_of
 
     lines: list[str] = []
     if not raw_dir.is_dir():
         return lines
     base = str(raw_dir)
-    for rel in raw_rel_paths(raw_dir):
+    for rel in raw_rel_paths(raw_dir) if rels is None else rels:
         if bucket_of(rel, buckets) == bucket:
             lines += stat_lines_at(base, rel)
     return lines
@@ -53,6 +57,21 @@ def fingerprint_of(lines: list[str]) -> str:
     for line in sorted(lines):
         digest.update(line.encode() + b"\n")
     return digest.hexdigest()
+
+
+def paths_digest(rels: Iterable[str]) -> str:
+    """A digest of the set of snapshot paths: a folder whose paths differ from the last run's
+    cannot be up to date, which a walk alone tells, before its files are looked at."""
+    digest = hashlib.sha256()
+    for rel in sorted(rels):
+        digest.update(rel.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def snapshot_paths(lines: list[str]) -> list[str]:
+    """The snapshot paths that stat lines cover (their sidecars' lines left out)."""
+    names = (line.split("\0", 1)[0] for line in lines)
+    return [name for name in names if not name.endswith(SIDECAR_SUFFIX)]
 
 
 def raw_fingerprint(raw_dir: Path) -> str:
