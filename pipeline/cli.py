@@ -297,6 +297,14 @@ def cmd_fetch(argv: list[str]) -> int:
     return fetch_main(argv)
 
 
+def usable_cpus() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity outside Linux
+        return os.cpu_count() or 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -321,8 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="processes for extraction (forked workers per extract bucket)",
+        default=usable_cpus(),
+        help="processes for extraction (forked workers per extract bucket; default: the cores "
+        "this process may use, %(default)s here)",
     )
     run.add_argument(
         "--multiprocess",

@@ -1,9 +1,12 @@
-"""The CLI's per-stage seconds (`--stats-json`, read by the bench): every step of the job counts
-towards the stage it belongs to."""
+"""The CLI's run options that the bench reads or relies on: per-stage seconds (`--stats-json`),
+where every step of the job counts towards its stage, and the extraction workers."""
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
+
+import pytest
 
 from pipeline.cli import _stage_seconds, stage_of_step
 from pipeline.definitions import core_assets
@@ -39,3 +42,14 @@ def test_steps_are_timed_from_start_to_success_and_summed_per_stage() -> None:
         SimpleNamespace(dagster_event=None, timestamp=5.0),
     ]
     assert _stage_seconds(records) == {"extract": 2.0, "publish": 0.25, "someone_elses_asset": 0.5}
+
+
+def test_extraction_uses_the_cores_the_run_may_use_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--workers` defaults to the process's share of cores (a container's, not the host's)."""
+    from pipeline.cli import build_parser
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 2, 5}, raising=False)
+    assert build_parser().parse_args(["run"]).workers == 3
+    assert build_parser().parse_args(["run", "--workers", "1"]).workers == 1
