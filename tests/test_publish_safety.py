@@ -386,3 +386,49 @@ def test_tables_written_side_by_side_give_the_release_bytes_and_a_failure_leaves
     with pytest.raises(Exception, match="n_entries|int"):
         stage_release(tables, tmp_path / "again")
     assert list((tmp_path / "again" / "releases").iterdir()) == []
+
+
+def test_dagsters_multiprocess_executor_publishes_what_a_run_in_one_process_does(
+    tmp_path: Path, seed_outputs: Path
+) -> None:
+    """Every step in its own process (`--multiprocess`, as the Dagster job runs from the UI and
+    the schedule): the staged release is published by another process than the one that
+    staged it, and must not look abandoned to it."""
+    from pipeline.cli import main
+
+    out = tmp_path / "out"
+    argv = ["run", "--raw", str(RAW), "--out", str(out), "--quiet", "--multiprocess"]
+    assert main([*argv, "--workers", "2"]) == 0
+    assert os.readlink(out / "current") == os.readlink(seed_outputs / "current")
+    assert _release_bytes(out / "current") == _release_bytes(seed_outputs / "current")
+    assert _leftovers(out) == []
+
+
+def test_a_staged_release_belongs_to_the_process_that_outlives_the_run(tmp_path: Path) -> None:
+    """A step started as a multiprocessing child (Dagster's multiprocess executor) stages under
+    its run's orchestrating process; the folder being published is kept whoever staged it, and
+    the staging of a dead run goes."""
+    import multiprocessing
+
+    from pipeline.processes import run_owner_pid
+    from pipeline.publish.release import clean_leftovers
+
+    assert run_owner_pid() == os.getpid()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=lambda: queue.put(run_owner_pid()))
+    child.start()
+    assert queue.get(timeout=30) == os.getpid()
+    child.join(timeout=30)
+
+    releases = tmp_path / "releases"
+    dead = child.pid  # joined: no process has this pid now (until reused)
+    mine, abandoned, live = (
+        releases / f".staging-{dead}-aaaa",
+        releases / f".staging-{dead}-bbbb",
+        releases / f".staging-{os.getpid()}-cccc",
+    )
+    for folder in (mine, abandoned, live):
+        folder.mkdir(parents=True)
+    assert clean_leftovers(tmp_path, keep=mine) == [abandoned.name]
+    assert sorted(p.name for p in releases.iterdir()) == sorted([mine.name, live.name])

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.processes import process_alive
+from pipeline.processes import process_alive, run_owner_pid
 from pipeline.publish.current import current_release
 from pipeline.publish.duckdb_db import build_database
 from pipeline.publish.parquet import write_parquet
@@ -57,13 +57,14 @@ def _owner_alive(staging: Path) -> bool:
     return len(parts) >= 3 and parts[1].isdigit() and process_alive(int(parts[1]))
 
 
-def clean_leftovers(out_dir: Path) -> list[str]:
-    """Remove half-written releases of dead runs and temp links left by a killed run."""
+def clean_leftovers(out_dir: Path, keep: Path | None = None) -> list[str]:
+    """Remove half-written releases of dead runs and temp links left by a killed run; `keep`:
+    the staging folder being published, whoever staged it."""
     removed = []
     releases = out_dir / "releases"
     if releases.is_dir():
         for child in releases.iterdir():
-            if child.name.startswith(".") and not _owner_alive(child):
+            if child.name.startswith(".") and child != keep and not _owner_alive(child):
                 shutil.rmtree(child, ignore_errors=True)
                 removed.append(child.name)
     for child in out_dir.glob(".*.tmp"):
@@ -75,12 +76,14 @@ def clean_leftovers(out_dir: Path) -> list[str]:
 def stage_release(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
     """Write every table's Parquet file into a new staging folder beside the releases.
 
-    Needs no lock (the folder is private to this process); `finish_release` switches it in.
-    Splitting the two lets the caller drop the tables before the DuckDB file is built.
+    Needs no lock (the folder is private to this run); `finish_release` switches it in.
+    Splitting the two lets the caller drop the tables before the DuckDB file is built. The
+    folder is named after the process that outlives the run's steps (`run_owner_pid`): under
+    Dagster's multiprocess executor another step's process publishes it.
     """
     releases = out_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
-    staging = releases / f".staging-{os.getpid()}-{os.urandom(6).hex()}"
+    staging = releases / f".staging-{run_owner_pid()}-{os.urandom(6).hex()}"
     staging.mkdir(mode=0o755)
     # the texts' table first: it takes as long as the others together
     order = sorted(tables, key=lambda table: (table != "document_pages", table))
@@ -107,7 +110,7 @@ def finish_release(
     (body_words.py)."""
     releases = out_dir / "releases"
     tables = sorted(p.name.removesuffix(".parquet") for p in staging.glob("*.parquet"))
-    clean_leftovers(out_dir)
+    clean_leftovers(out_dir, keep=staging)
     previous = current_release(out_dir)
     try:
         digest = hashlib.sha256()
