@@ -430,5 +430,5 @@ def test_a_staged_release_belongs_to_the_process_that_outlives_the_run(tmp_path:
     )
     for folder in (mine, abandoned, live):
         folder.mkdir(parents=True)
-    assert clean_leftovers(tmp_path, keep=mine) == [abandoned.name]
+    assert clean_leftovers(tmp_path, keep=Path(os.path.relpath(mine))) == [abandoned.name]
     assert sorted(p.name for p in releases.iterdir()) == sorted([mine.name, live.name])

@@ -62,9 +62,10 @@ def clean_leftovers(out_dir: Path, keep: Path | None = None) -> list[str]:
     the staging folder being published, whoever staged it."""
     removed = []
     releases = out_dir / "releases"
+    kept = keep.name if keep is not None else None  # by name: either path may be relative
     if releases.is_dir():
         for child in releases.iterdir():
-            if child.name.startswith(".") and child != keep and not _owner_alive(child):
+            if child.name.startswith(".") and child.name != kept and not _owner_alive(child):
                 shutil.rmtree(child, ignore_errors=True)
                 removed.append(child.name)
     for child in out_dir.glob(".*.tmp"):
