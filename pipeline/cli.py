@@ -107,7 +107,14 @@ def _materialise(  # noqa: ANN202
     # dg.execute_job, not JobDefinition.execute_in_process: the latter keeps every step's output
     # for its result object, so the parsed pages and all the tables stayed in memory to the end
     # of the run (hundreds of MB at archive scale) whatever the IO manager let go.
-    instance = dg.DagsterInstance.local_temp() if multiprocess else dg.DagsterInstance.ephemeral()
+    # A step's process announces itself through the instance's default logger, not the run's
+    # (in a temporary instance: its python log level keeps it as quiet as the run's loggers).
+    quiet_instance = {"python_logs": {"python_log_level": log_level}}
+    instance = (
+        dg.DagsterInstance.local_temp(overrides=quiet_instance)
+        if multiprocess
+        else dg.DagsterInstance.ephemeral()
+    )
     job = parallel_cli_job if multiprocess else serial_cli_job
     with dg.execute_job(
         dg.reconstructable(job), instance=instance, run_config=run_config, raise_on_error=False

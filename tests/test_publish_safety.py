@@ -389,11 +389,12 @@ def test_tables_written_side_by_side_give_the_release_bytes_and_a_failure_leaves
 
 
 def test_dagsters_multiprocess_executor_publishes_what_a_run_in_one_process_does(
-    tmp_path: Path, seed_outputs: Path
+    tmp_path: Path, seed_outputs: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """Every step in its own process (`--multiprocess`, as the Dagster job runs from the UI and
     the schedule): the staged release is published by another process than the one that
-    staged it, and must not look abandoned to it."""
+    staged it, and must not look abandoned to it. The steps' processes keep as quiet as the
+    run: Dagster speaks only with --debug."""
     from pipeline.cli import main
 
     out = tmp_path / "out"
@@ -402,6 +403,8 @@ def test_dagsters_multiprocess_executor_publishes_what_a_run_in_one_process_does
     assert os.readlink(out / "current") == os.readlink(seed_outputs / "current")
     assert _release_bytes(out / "current") == _release_bytes(seed_outputs / "current")
     assert _leftovers(out) == []
+    said = capfd.readouterr()
+    assert said.out == "" and "dagster" not in said.err, said.err[:500]
 
 
 def test_a_staged_release_belongs_to_the_process_that_outlives_the_run(tmp_path: Path) -> None:
