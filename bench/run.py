@@ -23,7 +23,6 @@ import argparse
 import compileall
 import json
 import math
-import os
 import shutil
 import sys
 import time
@@ -38,6 +37,7 @@ from bench.report import (
     scaling_lines,
     stored_results_path,
 )
+from pipeline.cli import usable_cpus
 
 DEFAULT_WORK = REPO / "bench" / "out"
 INCREMENT_TAG = "zz-increment"
@@ -103,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=os.cpu_count() or 1,
-        help="extraction processes for the pipeline (default: this machine's cores)",
+        default=usable_cpus(),
+        help="extraction processes for the pipeline (default: as `python -m pipeline run`, the "
+        "cores this process may use)",
     )
     parser.add_argument(
         "--keep",
