@@ -37,7 +37,7 @@ from bench.report import (
     scaling_lines,
     stored_results_path,
 )
-from pipeline.cli import usable_cpus
+from pipeline.processes import usable_cpus
 
 DEFAULT_WORK = REPO / "bench" / "out"
 INCREMENT_TAG = "zz-increment"

@@ -15,6 +15,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.processes import usable_cpus
+
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
@@ -302,14 +304,6 @@ def cmd_fetch(argv: list[str]) -> int:
     from pipeline.fetch.cli import main as fetch_main
 
     return fetch_main(argv)
-
-
-def usable_cpus() -> int:
-    """The cores this process may run on (a container's or taskset's share, not the host's)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # no affinity outside Linux
-        return os.cpu_count() or 1
 
 
 def build_parser() -> argparse.ArgumentParser:

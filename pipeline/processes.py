@@ -1,5 +1,5 @@
-"""Whether a process still runs: work files named after their writer's pid are removed only
-once that writer is gone."""
+"""Processes: whether one still runs (work files named after their writer's pid are removed
+only once that writer is gone), which one owns a run, and how many a run may use."""
 
 from __future__ import annotations
 
@@ -18,6 +18,27 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def in_step_process() -> bool:
+    """True in a process that Dagster's multiprocess executor started for one step (a
+    multiprocessing child); False in a run's own process (the CLI, a run worker)."""
+    return multiprocessing.parent_process() is not None
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity outside Linux
+        return os.cpu_count() or 1
+
+
+def default_extract_workers() -> int:
+    """Forked parsing workers per extraction bucket when none are configured: one per usable
+    core in a run's own process, one inside a step's process (the multiprocess executor
+    already runs buckets side by side, one per core)."""
+    return 1 if in_step_process() else usable_cpus()
 
 
 def run_owner_pid() -> int:

@@ -5,10 +5,17 @@ import dagster as dg
 from pipeline.assets.resources import PipelinePaths
 from pipeline.extract.fingerprint import raw_fingerprint
 
+# Scheduled and sensor runs execute their steps in the run's own process, as the CLI does:
+# extraction forks a parsing worker per core itself. The multiprocess executor (a process per
+# step, every output pickled between steps) took 55-68 s for the 1x benchmark archive against
+# 43-46 s in process (bench/README.md, session 15); the launchpad can still choose it.
+IN_PROCESS_RUN = {"execution": {"config": {"in_process": {}}}}
+
 pipeline_job = dg.define_asset_job(
     "archive_pipeline",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("fetch"),
     description="raw/ → extract → dedup → validated tables → published release",
+    config=IN_PROCESS_RUN,
 )
 
 daily_schedule = dg.ScheduleDefinition(

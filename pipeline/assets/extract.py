@@ -61,7 +61,7 @@ def _bucket_asset(bucket: int) -> dg.AssetsDefinition:
             bucket,
             EXTRACT_BUCKETS,
             progress,
-            paths.extract_processes,
+            paths.extract_workers(),
             raw_listing[bucket],
         )
         context.add_output_metadata(

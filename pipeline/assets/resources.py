@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.processes import default_extract_workers
+
 
 class PipelinePaths(dg.ConfigurableResource):
     """Raw input folder and output folder of the pipeline."""
@@ -18,8 +20,13 @@ class PipelinePaths(dg.ConfigurableResource):
     output_dir: str = ""
     lock_timeout_seconds: float = 600.0
     show_progress: bool = False
-    extract_processes: int = 1  # forked workers per extract bucket (in-process executor)
+    extract_processes: int = 0  # forked workers per extract bucket; 0: as many as suit the run
     dataset_uri: str = ""  # where to export the partitioned dataset (folder or s3://…)
+
+    def extract_workers(self) -> int:
+        """The configured parsing workers per bucket, else one per usable core when the steps
+        share the run's process, one in a step of the multiprocess executor."""
+        return self.extract_processes if self.extract_processes > 0 else default_extract_workers()
 
     def raw_path(self) -> Path:
         return Path(self.raw_dir or os.environ.get("PIPELINE_RAW_DIR") or "raw")

@@ -1,0 +1,68 @@
+"""The `archive_pipeline` job, as the daily schedule and the raw-folder sensor launch it: its
+steps run in the run's own process (forked parsing workers per core), and it publishes what
+`python -m pipeline run` publishes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tests.conftest import RAW
+
+
+def archive_pipeline_job() -> dg.JobDefinition:
+    """The job a schedule launches, built by its definitions (reconstructable from here)."""
+    from pipeline.definitions import defs
+
+    return defs.resolve_job_def("archive_pipeline")
+
+
+def test_a_scheduled_run_executes_every_step_in_its_own_process_and_publishes_the_clis_release(
+    tmp_path: Path, seed_outputs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Launched with no run config, as the schedule and the sensor launch it. Its steps each ran
+    in a process of their own (55-68 s at 1x against 43-46 s in process, session 15)."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("PIPELINE_RAW_DIR", str(RAW))
+    monkeypatch.setenv("PIPELINE_OUTPUT_DIR", str(out))
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.DagsterInstance.local_temp(str(home)) as instance:
+        result = dg.execute_job(dg.reconstructable(archive_pipeline_job), instance=instance)
+        assert result.success
+        step_pids = {e.pid for e in result.all_events if e.is_step_success}
+        steps = {e.step_key for e in result.all_events if e.is_step_success}
+    assert step_pids == {os.getpid()}
+    assert {"extracted_pages_0", "resolved_documents", "published_release"} <= steps
+    assert os.readlink(out / "current") == os.readlink(seed_outputs / "current")
+
+
+def _worker_default_in_child(queue: multiprocessing.Queue) -> None:
+    from pipeline.assets.resources import PipelinePaths
+
+    queue.put(PipelinePaths().extract_workers())
+
+
+def test_parsing_workers_default_to_the_cores_unless_each_step_has_a_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unset (0), a run's own process forks a worker per usable core; a step of the multiprocess
+    executor (a multiprocessing child) parses alone, its sibling buckets using the other cores.
+    A configured count is kept either way."""
+    from pipeline.assets.resources import PipelinePaths
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 4}, raising=False)
+    assert PipelinePaths().extract_workers() == 3
+    assert PipelinePaths(extract_processes=2).extract_workers() == 2
+
+    queue = multiprocessing.get_context("fork").Queue()
+    child = multiprocessing.get_context("fork").Process(
+        target=_worker_default_in_child, args=(queue,)
+    )
+    child.start()
+    assert queue.get(timeout=30) == 1
+    child.join(timeout=30)
