@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.cli import _stage_seconds, stage_of_step
+from pipeline.dagster_run import stage_of_step, stage_seconds
 from pipeline.definitions import core_assets
 
 STAGES = {"extract", "dedup", "validate", "publish"}
@@ -41,7 +41,7 @@ def test_steps_are_timed_from_start_to_success_and_summed_per_stage() -> None:
         _record("someone_elses_asset", "STEP_SUCCESS", 4.5),
         SimpleNamespace(dagster_event=None, timestamp=5.0),
     ]
-    assert _stage_seconds(records) == {"extract": 2.0, "publish": 0.25, "someone_elses_asset": 0.5}
+    assert stage_seconds(records) == {"extract": 2.0, "publish": 0.25, "someone_elses_asset": 0.5}
 
 
 def test_extraction_uses_the_cores_the_run_may_use_by_default(

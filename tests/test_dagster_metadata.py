@@ -52,7 +52,7 @@ def test_schema_checks_report_the_validation_of_the_same_step(
     import dagster as dg
 
     import pipeline.runner as runner
-    from pipeline.cli import build_cli_job
+    from pipeline.dagster_run import build_cli_job
     from tests.conftest import RAW
 
     assemble = runner.assemble
@@ -118,7 +118,7 @@ def test_dedup_reports_the_units_a_rerun_read_back(tmp_path, raw_copy) -> None: 
     from the last run because their rows were unchanged."""
     import dagster as dg
 
-    from pipeline.cli import build_cli_job
+    from pipeline.dagster_run import build_cli_job
     from pipeline.dedup.units import split_units
     from pipeline.runner import stage_extract
     from tests.conftest import SEED_SEARCH_4
@@ -155,7 +155,7 @@ def test_the_raw_folder_is_walked_once_for_all_buckets(
 
     import pipeline.extract.pages as pages
     from pipeline.assets.extract import EXTRACT_BUCKETS
-    from pipeline.cli import build_cli_job
+    from pipeline.dagster_run import build_cli_job
     from pipeline.extract.snapshot import raw_rel_paths
 
     (raw_copy / "sub").mkdir()
@@ -183,7 +183,7 @@ def test_publishing_reports_how_the_duckdb_file_was_made(tmp_path, raw_copy) -> 
     file in place and says how many rows it appended and deleted."""
     import dagster as dg
 
-    from pipeline.cli import build_cli_job
+    from pipeline.dagster_run import build_cli_job
     from schemas import TABLES
     from tests.conftest import SEED_SEARCH_4
 
