@@ -24,6 +24,7 @@ from pipeline.dedup.memo_file import load_memos, save_memos
 from pipeline.dedup.resolve import Resolution, resolve
 from pipeline.dedup.unit_store import UnitStore
 from pipeline.extract.fingerprint import (
+    WORDS_CODE,
     code_fingerprint,
     fingerprint_of,
     paths_digest,
@@ -123,7 +124,7 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
     if out_dir is not None and extraction.details:
         pages = [(d["page_sha256"], d.get("body")) for d in extraction.details]
         target = body_words_file(Path(out_dir))
-        ahead = BodyWordsInBackground(pages, target, code_fingerprint()).start()
+        ahead = BodyWordsInBackground(pages, target, code_fingerprint(*WORDS_CODE)).start()
     memo_path = dedup_memo_file(Path(out_dir)) if out_dir is not None else None
     memos = load_memos(memo_path) if memo_path is not None else None
     store = UnitStore(dedup_units_folder(Path(out_dir))) if out_dir is not None else None
@@ -239,7 +240,7 @@ def _switch_in(
 ) -> RunRecord:
     """The part of publishing that holds the lock: release switch, run record, fingerprint."""
     ahead = body_words_file(out_dir)
-    release, changed = finish_release(staging, out_dir, ahead, code_fingerprint())
+    release, changed = finish_release(staging, out_dir, ahead, code_fingerprint(*WORDS_CODE))
     record = RunRecord(
         run_id=new_run_id(),
         started_at=started_at,

@@ -184,7 +184,7 @@ def test_a_damaged_or_foreign_part_is_resolved_again(
     assert damaged >= 1 and again.units - again.units_reused == damaged
     assert again.units_reused == len(split_units(ex.entries, ex.details)) - damaged
 
-    monkeypatch.setattr(unit_store, "code_fingerprint", lambda: "other code")
+    monkeypatch.setattr(unit_store, "code_fingerprint", lambda *_modules: "other code")
     foreign = resolved(ex, UnitStore(folder))
     assert tables(foreign) == expected
     assert foreign.units_reused == 0

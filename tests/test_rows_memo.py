@@ -95,7 +95,9 @@ def test_code_change_drops_the_memo_but_not_the_results(
 ) -> None:
     out = tmp_path / "out"
     first = run_pipeline(raw_copy, out)
-    monkeypatch.setattr(rows_memo, "code_fingerprint", lambda: "another version of the code")
+    monkeypatch.setattr(
+        rows_memo, "code_fingerprint", lambda *_modules: "another version of the code"
+    )
     row_building.clear()
     counted.clear()
     again = run_pipeline(raw_copy, out)
@@ -105,6 +107,33 @@ def test_code_change_drops_the_memo_but_not_the_results(
     row_building.clear()
     run_pipeline(raw_copy, out)  # rewritten for the new code: used again
     assert row_building == Counter()
+
+
+def test_a_change_to_code_the_rows_never_ran_keeps_the_memo(
+    raw_copy: Path, tmp_path: Path, row_building: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo is keyed on the code that makes a page's rows (fingerprint.ROWS_CODE), and
+    dedup's unit store on the code that resolves units: an upgrade of the tables' code keeps
+    both; of a dedup rule, the memo alone; of a parser, neither."""
+    from pipeline.runner import stage_extract, stage_resolve
+    from tests.helpers.code_copy import code_copy, touch_module
+
+    out = tmp_path / "out"
+    run_pipeline(raw_copy, out)
+    with code_copy(tmp_path, monkeypatch) as code:
+
+        def rerun() -> tuple[int, int, int]:
+            row_building.clear()
+            resolution = stage_resolve(stage_extract(raw_copy, out), out)
+            return row_building["sidecar"], resolution.units_reused, resolution.units
+
+        touch_module(code, "pipeline/tables.py")
+        sidecars, reused, units = rerun()
+        assert (sidecars, reused) == (0, units) and units > 0
+        touch_module(code, "pipeline/dedup/cluster.py")
+        assert rerun() == (0, 0, units)
+        touch_module(code, "pipeline/extract/page_rows.py")
+        assert rerun() == (N_SEEDS, 0, units)
 
 
 def _memo_batches(out: Path) -> list[Path]:

@@ -11,13 +11,13 @@ import pickle
 from pathlib import Path
 
 from pipeline.atomic_files import atomic_writer
-from pipeline.extract.fingerprint import code_fingerprint
+from pipeline.extract.fingerprint import DEDUP_CODE, code_fingerprint
 
 MEMO_FILE_FORMAT = "1"
 
 
 def _version() -> str:
-    return f"{MEMO_FILE_FORMAT}\0{code_fingerprint()}"
+    return f"{MEMO_FILE_FORMAT}\0{code_fingerprint(*DEDUP_CODE)}"
 
 
 def load_memos(path: Path) -> dict[str, dict]:

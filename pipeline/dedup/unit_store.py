@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.extract.batch_store import BatchStore, write_batch
-from pipeline.extract.fingerprint import code_fingerprint
+from pipeline.extract.fingerprint import DEDUP_CODE, code_fingerprint
 
 if TYPE_CHECKING:
     from pipeline.dedup.resolve import UnitPart
@@ -28,7 +28,7 @@ class UnitStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.version = f"{UNIT_STORE_FORMAT}\0{code_fingerprint()}"
+        self.version = f"{UNIT_STORE_FORMAT}\0{code_fingerprint(*DEDUP_CODE)}"
         self._store = BatchStore(folder, self.version, indexed=True)
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0

@@ -2,11 +2,13 @@
 
 The raw fingerprint covers (path, size, mtime) of every snapshot and sidecar — it changes when a
 file is added, edited or removed — and the code fingerprint covers the pipeline's own source and
-data files, so a code change is never mistaken for "nothing to do".
+data files, so a code change is never mistaken for "nothing to do". A cache is keyed on the
+fingerprint of the code its values were made by alone (`ROWS_CODE`, `DEDUP_CODE`).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from collections.abc import Iterable
@@ -15,10 +17,13 @@ from pathlib import Path
 
 from pipeline.extract.snapshot import SIDECAR_SUFFIX, raw_rel_paths
 
-_PACKAGE_ROOTS = [
-    Path(__file__).resolve().parents[1],
-    Path(__file__).resolve().parents[2] / "schemas",
-]
+_REPO = Path(__file__).resolve().parents[2]
+_PACKAGE_ROOTS = [_REPO / "pipeline", _REPO / "schemas"]
+
+# The code each cache's values are made by (code_closure follows their imports).
+ROWS_CODE = ("pipeline.extract.pages",)  # a page's rows and spooled text: the rows memo
+DEDUP_CODE = ("pipeline.dedup.resolve",)  # unit results and normalisations: dedup's caches
+WORDS_CODE = (*ROWS_CODE, "pipeline.publish.body_words")  # a page text's words, counted ahead
 
 
 def raw_stat_lines(
@@ -79,13 +84,81 @@ def raw_fingerprint(raw_dir: Path) -> str:
     return fingerprint_of(raw_stat_lines(raw_dir)) if raw_dir.is_dir() else "missing"
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Hash of the pipeline's .py, .csv and .json files (what decides the outputs)."""
+@lru_cache(maxsize=8)
+def code_fingerprint(*modules: str) -> str:
+    """Hash of the code that decides an output: with no `modules`, every .py of the pipeline
+    and its schemas (what the release and the no-op check depend on); with `modules`, only the
+    project modules those import, directly or not (`code_closure`: what a cache's values were
+    made by). The .csv and .json data files count either way."""
+    files = code_closure(modules) if modules else _project_files(".py")
     digest = hashlib.sha256()
-    for root in _PACKAGE_ROOTS:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".csv", ".json"} and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root.parent).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
+    for path in sorted({*files, *_project_files(".csv", ".json")}):
+        digest.update(path.relative_to(_REPO).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _project_files(*suffixes: str) -> list[Path]:
+    return [
+        path
+        for root in _PACKAGE_ROOTS
+        for path in root.rglob("*")
+        if path.suffix in suffixes and "__pycache__" not in path.parts
+    ]
+
+
+def code_closure(modules: Iterable[str]) -> list[Path]:
+    """The source files of `modules` and of every project module they import, at any depth:
+    an `import` anywhere in a file counts (inside a function too), and importing `a.b.c` runs
+    `a` and `a.b` first. A cache keyed on this survives changes to code its values never ran
+    (a dedup rule, the CLI, a table's writer), where the whole code's fingerprint did not."""
+    seen: dict[str, Path] = {}
+    todo = list(modules)
+    while todo:
+        parts = todo.pop().split(".")
+        for depth in range(1, len(parts) + 1):
+            name = ".".join(parts[:depth])
+            path = None if name in seen else _module_file(name)
+            if path is not None:
+                seen[name] = path
+                todo.extend(_imports_of(path))
+    return sorted(seen.values())
+
+
+def _module_file(name: str) -> Path | None:
+    """A project module's source file; None for a module from elsewhere or a name that is not
+    a module (`from pipeline.extract.records import Entry` also names `...records.Entry`)."""
+    if name.split(".")[0] not in {root.name for root in _PACKAGE_ROOTS}:
+        return None
+    base = _REPO.joinpath(*name.split("."))
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+@lru_cache(maxsize=512)
+def _imports_of(path: Path) -> frozenset[str]:
+    """Module names a file imports, wherever the import sits (inside a function too), except
+    under `if TYPE_CHECKING:`, which never runs. Absolute imports only: the project has no
+    relative ones."""
+    names: set[str] = set()
+    todo: list[ast.AST] = [ast.parse(path.read_bytes(), filename=str(path))]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            todo.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        todo.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )

@@ -17,7 +17,7 @@ from typing import cast
 from pipeline.extract import records
 from pipeline.extract.batch_store import BatchStore, write_batch
 from pipeline.extract.cache import CACHE_FORMAT
-from pipeline.extract.fingerprint import code_fingerprint
+from pipeline.extract.fingerprint import ROWS_CODE, code_fingerprint
 
 MEMO_FORMAT = "2"  # 2: texts packed with LZ4 (packed_text.py)
 
@@ -29,7 +29,9 @@ MemoEntry = tuple[tuple[str, ...], str, PageRows]
 
 def memo_version() -> str:
     """What the stored rows were built with (read at call time, so a patched version is seen)."""
-    return f"{MEMO_FORMAT}\0{records.PARSER_VERSION}\0{CACHE_FORMAT}\0{code_fingerprint()}"
+    return (
+        f"{MEMO_FORMAT}\0{records.PARSER_VERSION}\0{CACHE_FORMAT}\0{code_fingerprint(*ROWS_CODE)}"
+    )
 
 
 def memo_folder(cache_dir: Path | None, bucket_name: str) -> Path | None:
