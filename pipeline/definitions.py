@@ -38,4 +38,7 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     sensors=[raw_folder_sensor],
     resources={"paths": PipelinePaths()},
+    # What the UI materialises runs in process too (see pipeline/assets/automation.py);
+    # `archive_pipeline` keeps the executor that can be switched to multiprocess.
+    executor=dg.in_process_executor,
 )

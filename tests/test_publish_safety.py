@@ -391,8 +391,8 @@ def test_tables_written_side_by_side_give_the_release_bytes_and_a_failure_leaves
 def test_dagsters_multiprocess_executor_publishes_what_a_run_in_one_process_does(
     tmp_path: Path, seed_outputs: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """Every step in its own process (`--multiprocess`, as the UI's "Materialize all" runs by
-    default, and the job when the launchpad picks that executor): the staged release is
+    """Every step in its own process (`--multiprocess`, and the `archive_pipeline` job when
+    the launchpad picks that executor): the staged release is
     published by another process than the one that staged it, and must not look abandoned to
     it. The steps' processes keep as quiet as the run: Dagster speaks only with --debug."""
     from pipeline.cli import main

@@ -66,3 +66,16 @@ def test_parsing_workers_default_to_the_cores_unless_each_step_has_a_process(
     child.start()
     assert queue.get(timeout=30) == 1
     child.join(timeout=30)
+
+
+def test_the_ui_materialises_in_process_and_the_job_can_still_choose_multiprocess() -> None:
+    """Assets materialised from the UI run on the code location's executor, in process; the
+    scheduled job runs in process by default and takes `multiprocess` from the launchpad."""
+    from pipeline.definitions import defs
+
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+    job = defs.resolve_job_def("archive_pipeline")
+    assert job.run_config == {"execution": {"config": {"in_process": {}}}}
+    multiprocess = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
+    chosen = dg.validate_run_config(job, multiprocess)["execution"]
+    assert chosen["multi_or_in_process_executor"]["multiprocess"]["max_concurrent"] == 2

@@ -7,14 +7,15 @@ from pipeline.extract.fingerprint import raw_fingerprint
 
 # Scheduled and sensor runs execute their steps in the run's own process, as the CLI does:
 # extraction forks a parsing worker per core itself. The multiprocess executor (a process per
-# step, every output pickled between steps) took 55-68 s for the 1x benchmark archive against
-# 43-46 s in process (bench/README.md, session 15); the launchpad can still choose it.
+# step, every output pickled between steps) took 66.2 s for the 1x benchmark archive against
+# 43.8 s in process (DESIGN.md, Scale); the launchpad can still choose it for this job.
 IN_PROCESS_RUN = {"execution": {"config": {"in_process": {}}}}
 
 pipeline_job = dg.define_asset_job(
     "archive_pipeline",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("fetch"),
     description="raw/ → extract → dedup → validated tables → published release",
+    executor_def=dg.multi_or_in_process_executor,
     config=IN_PROCESS_RUN,
 )
 
