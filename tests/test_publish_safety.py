@@ -27,6 +27,7 @@ from pipeline.runs import OutputLocked, output_lock
 from schemas import TABLES
 from tests.conftest import RAW, REPO, SEED_SEARCH_4
 from tests.helpers import fuzz
+from tests.helpers.incremental import leftovers
 from tests.helpers.pages import SeedEntry, new_search_page
 
 KILLS = 16  # kills of the plain runner (one process)
@@ -128,13 +129,6 @@ def _two_raw_folders(root: Path) -> tuple[Path, Path]:
     return raw_a, raw_b
 
 
-def _leftovers(out: Path) -> list[str]:
-    found = [p.name for p in (out / "releases").glob(".*")]
-    found += [p.name for p in out.glob(".*.tmp")]
-    found += [str(p.relative_to(out)) for p in (out / ".cache").rglob(".*.tmp")]
-    return found
-
-
 def _kill_at(cmd: list[str], delay: float, log: Path, wait_for_start: bool) -> bool:
     """Start, wait `delay` s (after the runner says "start"), SIGKILL; True if it was killed."""
     proc = _start(cmd, log)
@@ -205,7 +199,7 @@ def test_killed_runs_leave_the_old_or_the_new_release(tmp_path: Path) -> None:
     # the next run repairs the rest: same bytes as a clean run, no leftovers
     final = run_pipeline(raw_a, out)
     assert _published(out, known) == ids[raw_a] == final.record.release_id
-    assert _leftovers(out) == []
+    assert leftovers(out) == []
     assert len(list((out / "releases").iterdir())) <= 2
     runs = pq.read_table(out / "runs.parquet").to_pandas()
     assert runs["run_id"].is_unique and runs.iloc[-1]["release_id"] == ids[raw_a]
@@ -318,7 +312,7 @@ def test_two_runs_at_once_both_end_well(tmp_path: Path) -> None:
     ref = run_pipeline(RAW, tmp_path / "ref")
     assert _release_bytes(out / "current") == _release_bytes(tmp_path / "ref" / "current")
     assert ref.record.release_id == runs.iloc[0]["release_id"]
-    assert _leftovers(out) == []
+    assert leftovers(out) == []
 
 
 def test_second_run_with_lock_timeout_zero_stops_with_a_message(tmp_path: Path) -> None:
@@ -343,7 +337,7 @@ def test_second_run_with_lock_timeout_zero_stops_with_a_message(tmp_path: Path) 
         "Wait for it to finish or raise --lock-timeout."
     )
     assert not (out / "current").exists() and not (out / "runs.parquet").exists()
-    assert _leftovers(out) == []
+    assert leftovers(out) == []
     # once the other run is gone, the same command publishes
     again = subprocess.run(_cli_cmd(raw, out, "--lock-timeout", "0"), cwd=REPO, timeout=300)
     assert again.returncode == 0 and (out / "current").is_symlink()
@@ -386,25 +380,6 @@ def test_tables_written_side_by_side_give_the_release_bytes_and_a_failure_leaves
     with pytest.raises(Exception, match="n_entries|int"):
         stage_release(tables, tmp_path / "again")
     assert list((tmp_path / "again" / "releases").iterdir()) == []
-
-
-def test_dagsters_multiprocess_executor_publishes_what_a_run_in_one_process_does(
-    tmp_path: Path, seed_outputs: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    """Every step in its own process (`--multiprocess`, and the `archive_pipeline` job when
-    the launchpad picks that executor): the staged release is
-    published by another process than the one that staged it, and must not look abandoned to
-    it. The steps' processes keep as quiet as the run: Dagster speaks only with --debug."""
-    from pipeline.cli import main
-
-    out = tmp_path / "out"
-    argv = ["run", "--raw", str(RAW), "--out", str(out), "--quiet", "--multiprocess"]
-    assert main([*argv, "--workers", "2"]) == 0
-    assert os.readlink(out / "current") == os.readlink(seed_outputs / "current")
-    assert _release_bytes(out / "current") == _release_bytes(seed_outputs / "current")
-    assert _leftovers(out) == []
-    said = capfd.readouterr()
-    assert said.out == "" and "dagster" not in said.err, said.err[:500]
 
 
 def test_a_staged_release_belongs_to_the_process_that_outlives_the_run(tmp_path: Path) -> None:

@@ -60,3 +60,11 @@ def cached_results(out: Path) -> int:
 def drop_rows_memo(out: Path) -> None:
     for memo in (out / ".cache").glob("rows-*"):
         shutil.rmtree(memo)  # with the rows memo, the results would not even be looked up
+
+
+def leftovers(out: Path) -> list[str]:
+    """Work files a run left in an output folder (staging folders, temporary files)."""
+    found = [p.name for p in (out / "releases").glob(".*")]
+    found += [p.name for p in out.glob(".*.tmp")]
+    found += [str(p.relative_to(out)) for p in (out / ".cache").rglob(".*.tmp")]
+    return found

@@ -1,5 +1,6 @@
-"""The `archive_pipeline` job, as the daily schedule and the raw-folder sensor launch it: its
-steps run in the run's own process (forked parsing workers per core), and it publishes what
+"""The pipeline on Dagster's executors: the `archive_pipeline` job as the daily schedule and the
+raw-folder sensor launch it (its steps in the run's own process, forked parsing workers per
+core), and every step in its own process (`--multiprocess`). Each publishes what an in-process
 `python -m pipeline run` publishes."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dagster as dg
 import pytest
 
 from tests.conftest import RAW
+from tests.helpers.incremental import leftovers, release_bytes
 
 
 def archive_pipeline_job() -> dg.JobDefinition:
@@ -39,6 +41,25 @@ def test_a_scheduled_run_executes_every_step_in_its_own_process_and_publishes_th
     assert step_pids == {os.getpid()}
     assert {"extracted_pages_0", "resolved_documents", "published_release"} <= steps
     assert os.readlink(out / "current") == os.readlink(seed_outputs / "current")
+
+
+def test_dagsters_multiprocess_executor_publishes_what_a_run_in_one_process_does(
+    tmp_path: Path, seed_outputs: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Every step in its own process (`--multiprocess`, and the `archive_pipeline` job when
+    the launchpad picks that executor): the staged release is
+    published by another process than the one that staged it, and must not look abandoned to
+    it. The steps' processes keep as quiet as the run: Dagster speaks only with --debug."""
+    from pipeline.cli import main
+
+    out = tmp_path / "out"
+    argv = ["run", "--raw", str(RAW), "--out", str(out), "--quiet", "--multiprocess"]
+    assert main([*argv, "--workers", "2"]) == 0
+    assert os.readlink(out / "current") == os.readlink(seed_outputs / "current")
+    assert release_bytes(out) == release_bytes(seed_outputs)
+    assert leftovers(out) == []
+    said = capfd.readouterr()
+    assert said.out == "" and "dagster" not in said.err, said.err[:500]
 
 
 def _worker_default_in_child(queue: multiprocessing.Queue) -> None:
