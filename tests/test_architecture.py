@@ -14,6 +14,7 @@ PURE = [
     "pipeline/publish",
     "pipeline/columns.py",
     "pipeline/packed_text.py",
+    "pipeline/code_closure.py",
     "pipeline/processes.py",
     "pipeline/dates.py",
     "pipeline/tables.py",

@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.fingerprint import (
-    DEDUP_CODE,
-    ROWS_CODE,
-    WORDS_CODE,
-    code_closure,
-    code_fingerprint,
-)
+from pipeline.code_closure import code_closure
+from pipeline.extract.fingerprint import DEDUP_CODE, ROWS_CODE, WORDS_CODE, code_fingerprint
 from tests.helpers.code_copy import REPO, code_copy, touch_module
 
+PROJECT = ("pipeline", "schemas")
 
-def _names(modules: tuple[str, ...]) -> set[str]:
-    return {path.relative_to(REPO).as_posix() for path in code_closure(modules)}
+
+def _names(modules: tuple[str, ...], repo: Path = REPO, packages: tuple = PROJECT) -> set[str]:
+    found = code_closure(modules, repo, packages)
+    return {path.relative_to(repo).as_posix() for path in found}
 
 
 def test_each_cache_follows_the_imports_of_the_code_that_makes_its_values() -> None:
@@ -32,6 +30,8 @@ def test_each_cache_follows_the_imports_of_the_code_that_makes_its_values() -> N
     assert {"pipeline/dedup/cluster.py", "pipeline/dedup/people.py"} <= dedup
     assert rows < dedup  # dedup reads rows through the extraction's record types
     never = {
+        "schemas/documents.py",  # the contract of the tables, not of the rows
+        "pipeline/publish/duckdb_db.py",  # imported inside pipeline.connect(), for analysts
         "pipeline/tables.py",
         "pipeline/validate.py",
         "pipeline/runner.py",
@@ -48,25 +48,63 @@ def test_each_cache_follows_the_imports_of_the_code_that_makes_its_values() -> N
     assert "pipeline/dedup/resolve.py" not in _names(("pipeline.dedup.unit_store",))
 
 
+@pytest.mark.parametrize(
+    ("changed_file", "invalidated"),
+    [
+        # (the release and no-op check, the rows memo, dedup's caches, the counted words)
+        ("pipeline/tables.py", [True, False, False, False]),
+        ("pipeline/cli.py", [True, False, False, False]),
+        ("schemas/documents.py", [True, False, False, True]),  # the words: through duckdb_db
+        ("pipeline/publish/duckdb_db.py", [True, False, False, True]),
+        ("pipeline/dedup/cluster.py", [True, False, True, False]),
+        ("pipeline/extract/page_rows.py", [True, True, True, True]),
+        ("pipeline/dates.py", [True, True, True, True]),
+        ("pipeline/data/people_aliases.csv", [True, True, True, True]),
+    ],
+)
 def test_a_change_invalidates_the_caches_of_the_code_it_touches(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed_file: str, invalidated: list[bool]
 ) -> None:
     keys = ((), ROWS_CODE, DEDUP_CODE, WORDS_CODE)
     with code_copy(tmp_path, monkeypatch) as code:
-        before = [code_fingerprint(*k) for k in keys]
-        touch_module(code, "pipeline/tables.py")
-        after_tables = [code_fingerprint(*k) for k in keys]
-        touch_module(code, "pipeline/dedup/cluster.py")
-        after_dedup = [code_fingerprint(*k) for k in keys]
-        touch_module(code, "pipeline/extract/page_rows.py")
-        after_rows = [code_fingerprint(*k) for k in keys]
-        touch_module(code, "pipeline/data/people_aliases.csv")
-        after_data = [code_fingerprint(*k) for k in keys]
-    changed = [
-        [old != new for old, new in zip(a, b, strict=True)]
-        for a, b in ((before, after_tables), (after_tables, after_dedup), (after_dedup, after_rows))
-    ]
-    assert changed[0] == [True, False, False, False]  # the tables' code: the release alone
-    assert changed[1] == [True, False, True, False]  # a dedup rule: dedup's caches too
-    assert changed[2] == [True, True, True, True]  # a page's rows: everything made from them
-    assert all(old != new for old, new in zip(after_rows, after_data, strict=True))
+        before = [code_fingerprint(*key) for key in keys]
+        touch_module(code, changed_file)
+        after = [code_fingerprint(*key) for key in keys]
+    assert [old != new for old, new in zip(before, after, strict=True)] == invalidated
+
+
+def test_a_package_passed_through_runs_its_top_level_only(tmp_path: Path) -> None:
+    """`from pkg.sub.mod import f` runs `pkg` and `pkg.sub` first, but only their top level:
+    an import inside a package's function counts once the package itself is imported, or bound
+    by `import pkg.sub.mod`; a module's own function-level imports always count, and imports
+    under `if TYPE_CHECKING:` never do."""
+    files = {
+        "pkg/__init__.py": "def connect():\n    from pkg.heavy import engine\n",
+        "pkg/heavy.py": "engine = 1\n",
+        "pkg/sub/__init__.py": "from pkg.sub import base\n",
+        "pkg/sub/base.py": "",
+        "pkg/sub/mod.py": "from pkg.sub.other import f\n",
+        "pkg/sub/other.py": "def f():\n    from pkg.sub.lazy import g\n",
+        "pkg/sub/lazy.py": "",
+        "pkg/user.py": "from pkg import connect\n",
+        "pkg/binder.py": "import pkg.sub.other\n",
+        "pkg/aliased.py": "import pkg.sub.other as other\n",
+        "pkg/typed.py": (
+            "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n    from pkg.heavy import engine\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+
+    def closure(module: str) -> set[str]:
+        return _names((module,), tmp_path, ("pkg",))
+
+    passed_through = {"pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/base.py"}
+    other = {"pkg/sub/other.py", "pkg/sub/lazy.py"}
+    assert closure("pkg.sub.mod") == {*passed_through, "pkg/sub/mod.py", *other}
+    assert closure("pkg.aliased") == {*passed_through, "pkg/aliased.py", *other}
+    assert closure("pkg.typed") == {"pkg/__init__.py", "pkg/typed.py"}
+    assert "pkg/heavy.py" in closure("pkg.user")  # the package's function is imported
+    assert "pkg/heavy.py" in closure("pkg.binder")  # `pkg` is bound: pkg.connect() can run

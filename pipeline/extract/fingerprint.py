@@ -8,13 +8,13 @@ fingerprint of the code its values were made by alone (`ROWS_CODE`, `DEDUP_CODE`
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.code_closure import code_closure
 from pipeline.extract.snapshot import SIDECAR_SUFFIX, raw_rel_paths
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -90,7 +90,10 @@ def code_fingerprint(*modules: str) -> str:
     and its schemas (what the release and the no-op check depend on); with `modules`, only the
     project modules those import, directly or not (`code_closure`: what a cache's values were
     made by). The .csv and .json data files count either way."""
-    files = code_closure(modules) if modules else _project_files(".py")
+    if modules:
+        files = code_closure(modules, _REPO, [root.name for root in _PACKAGE_ROOTS])
+    else:
+        files = _project_files(".py")
     digest = hashlib.sha256()
     for path in sorted({*files, *_project_files(".csv", ".json")}):
         digest.update(path.relative_to(_REPO).as_posix().encode() + b"\0")
@@ -105,60 +108,3 @@ def _project_files(*suffixes: str) -> list[Path]:
         for path in root.rglob("*")
         if path.suffix in suffixes and "__pycache__" not in path.parts
     ]
-
-
-def code_closure(modules: Iterable[str]) -> list[Path]:
-    """The source files of `modules` and of every project module they import, at any depth:
-    an `import` anywhere in a file counts (inside a function too), and importing `a.b.c` runs
-    `a` and `a.b` first. A cache keyed on this survives changes to code its values never ran
-    (a dedup rule, the CLI, a table's writer), where the whole code's fingerprint did not."""
-    seen: dict[str, Path] = {}
-    todo = list(modules)
-    while todo:
-        parts = todo.pop().split(".")
-        for depth in range(1, len(parts) + 1):
-            name = ".".join(parts[:depth])
-            path = None if name in seen else _module_file(name)
-            if path is not None:
-                seen[name] = path
-                todo.extend(_imports_of(path))
-    return sorted(seen.values())
-
-
-def _module_file(name: str) -> Path | None:
-    """A project module's source file; None for a module from elsewhere or a name that is not
-    a module (`from pipeline.extract.records import Entry` also names `...records.Entry`)."""
-    if name.split(".")[0] not in {root.name for root in _PACKAGE_ROOTS}:
-        return None
-    base = _REPO.joinpath(*name.split("."))
-    for path in (base / "__init__.py", base.with_suffix(".py")):
-        if path.is_file():
-            return path
-    return None
-
-
-@lru_cache(maxsize=512)
-def _imports_of(path: Path) -> frozenset[str]:
-    """Module names a file imports, wherever the import sits (inside a function too), except
-    under `if TYPE_CHECKING:`, which never runs. Absolute imports only: the project has no
-    relative ones."""
-    names: set[str] = set()
-    todo: list[ast.AST] = [ast.parse(path.read_bytes(), filename=str(path))]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            todo.extend(node.orelse)
-            continue
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-        todo.extend(ast.iter_child_nodes(node))
-    return frozenset(names)
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )

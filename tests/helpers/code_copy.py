@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.code_closure as code_closure
 import pipeline.extract.fingerprint as fingerprint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ def code_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def _forget() -> None:
     fingerprint.code_fingerprint.cache_clear()
-    fingerprint._imports_of.cache_clear()
+    code_closure.forget()
 
 
 def touch_module(root: Path, relpath: str) -> None:
