@@ -7,16 +7,16 @@ its values never ran. The rule errs wide, never narrow:
   every import in it counts, inside a function too, except under `if TYPE_CHECKING:`;
 - a package passed through on the way to one of its modules (`from a.b.c import f` runs `a`
   and `a.b` first) runs its top level only: imports inside its functions count only if the
-  package itself is imported. `pipeline/__init__.py` imports the DuckDB module inside
-  `connect()`, which no stage calls; counted, it put the search index and every schema module
-  into the extraction's closure;
+  package itself is imported, or if its top level uses one of its own functions.
+  `pipeline/__init__.py` imports the DuckDB module inside `connect()`, which no stage calls;
+  counted, it put the search index and every schema module into the extraction's closure;
 - `import a.b.c` binds `a`, so `a`, `a.b` and `a.b.c` can all run in full.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,18 +61,19 @@ def _module_file(name: str, repo: Path, packages: frozenset[str]) -> Path | None
 @lru_cache(maxsize=1024)
 def _imports_of(path: Path, in_functions: bool) -> frozenset[str]:
     """Modules a file's code can run through its imports (absolute imports only: the project
-    has no relative ones); with `in_functions` False, those of its top level alone."""
+    has no relative ones); with `in_functions` False, those its top level runs: the imports
+    outside functions, unless the top level calls or decorates with one of the file's own
+    functions (then every import counts)."""
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    everywhere, top_level = _imports(tree, True), _imports(tree, False)
+    if in_functions or _runs_own_functions(tree):
+        return frozenset(everywhere)
+    return frozenset(top_level)
+
+
+def _imports(tree: ast.Module, in_functions: bool) -> set[str]:
     names: set[str] = set()
-    todo: list[ast.AST] = [ast.parse(path.read_bytes(), filename=str(path))]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            todo.extend(node.orelse)
-            continue
-        if not in_functions and isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-        ):
-            continue
+    for node in _nodes(tree, in_functions):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
@@ -81,8 +82,39 @@ def _imports_of(path: Path, in_functions: bool) -> frozenset[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _runs_own_functions(tree: ast.Module) -> bool:
+    """Whether the top level calls, or decorates with, a function the file defines."""
+    own = {
+        node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    return any(
+        isinstance(node, ast.Name) and node.id in own and isinstance(node.ctx, ast.Load)
+        for node in _nodes(tree, False)
+    )
+
+
+def _nodes(tree: ast.Module, in_functions: bool) -> Iterator[ast.AST]:
+    """Every node that can run (none under `if TYPE_CHECKING:`); without `in_functions`, none
+    of a function's body either (its decorators and defaults run where it is defined)."""
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            todo.extend(node.orelse)
+            continue
+        yield node
+        if not in_functions and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo.extend(node.decorator_list)
+            todo.extend(node.args.defaults)
+            todo.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if not in_functions and isinstance(node, ast.Lambda):
+            todo.extend(node.args.defaults)
+            continue
         todo.extend(ast.iter_child_nodes(node))
-    return frozenset(names)
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -76,8 +76,8 @@ def test_a_change_invalidates_the_caches_of_the_code_it_touches(
 def test_a_package_passed_through_runs_its_top_level_only(tmp_path: Path) -> None:
     """`from pkg.sub.mod import f` runs `pkg` and `pkg.sub` first, but only their top level:
     an import inside a package's function counts once the package itself is imported, or bound
-    by `import pkg.sub.mod`; a module's own function-level imports always count, and imports
-    under `if TYPE_CHECKING:` never do."""
+    by `import pkg.sub.mod`, or called by the package's top level; a module's own
+    function-level imports always count, and imports under `if TYPE_CHECKING:` never do."""
     files = {
         "pkg/__init__.py": "def connect():\n    from pkg.heavy import engine\n",
         "pkg/heavy.py": "engine = 1\n",
@@ -87,6 +87,8 @@ def test_a_package_passed_through_runs_its_top_level_only(tmp_path: Path) -> Non
         "pkg/sub/other.py": "def f():\n    from pkg.sub.lazy import g\n",
         "pkg/sub/lazy.py": "",
         "pkg/user.py": "from pkg import connect\n",
+        "pkg/eager/__init__.py": "def setup():\n    from pkg.heavy import engine\n\nsetup()\n",
+        "pkg/eager/mod.py": "",
         "pkg/binder.py": "import pkg.sub.other\n",
         "pkg/aliased.py": "import pkg.sub.other as other\n",
         "pkg/typed.py": (
@@ -108,3 +110,4 @@ def test_a_package_passed_through_runs_its_top_level_only(tmp_path: Path) -> Non
     assert closure("pkg.typed") == {"pkg/__init__.py", "pkg/typed.py"}
     assert "pkg/heavy.py" in closure("pkg.user")  # the package's function is imported
     assert "pkg/heavy.py" in closure("pkg.binder")  # `pkg` is bound: pkg.connect() can run
+    assert "pkg/heavy.py" in closure("pkg.eager.mod")  # its package runs setup() on import
