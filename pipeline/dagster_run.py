@@ -104,6 +104,7 @@ _USER_FACING_ERRORS = {"OutputLocked", "RawDirMissing"}
 
 
 def failure_message(result) -> str:  # noqa: ANN001
+    """The first failed step's error in one line (a user-facing error's own sentence)."""
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             err = event.step_failure_data.error

@@ -3,7 +3,8 @@
 The raw fingerprint covers (path, size, mtime) of every snapshot and sidecar — it changes when a
 file is added, edited or removed — and the code fingerprint covers the pipeline's own source and
 data files, so a code change is never mistaken for "nothing to do". A cache is keyed on the
-fingerprint of the code its values were made by alone (`ROWS_CODE`, `DEDUP_CODE`).
+fingerprint of the code its values were made by alone (`ROWS_CODE`, `DEDUP_CODE`,
+`WORDS_CODE`).
 """
 
 from __future__ import annotations
