@@ -89,6 +89,13 @@ def test_a_package_passed_through_runs_its_top_level_only(tmp_path: Path) -> Non
         "pkg/user.py": "from pkg import connect\n",
         "pkg/eager/__init__.py": "def setup():\n    from pkg.heavy import engine\n\nsetup()\n",
         "pkg/eager/mod.py": "",
+        "pkg/decorated/__init__.py": (
+            "def register(f):\n    from pkg.heavy import engine\n    return f\n\n"
+            "@register\ndef handler():\n    pass\n"
+        ),
+        "pkg/decorated/mod.py": "",
+        "pkg/klass/__init__.py": "class Engine:\n    from pkg.heavy import engine\n",
+        "pkg/klass/mod.py": "",
         "pkg/binder.py": "import pkg.sub.other\n",
         "pkg/aliased.py": "import pkg.sub.other as other\n",
         "pkg/typed.py": (
@@ -111,3 +118,5 @@ def test_a_package_passed_through_runs_its_top_level_only(tmp_path: Path) -> Non
     assert "pkg/heavy.py" in closure("pkg.user")  # the package's function is imported
     assert "pkg/heavy.py" in closure("pkg.binder")  # `pkg` is bound: pkg.connect() can run
     assert "pkg/heavy.py" in closure("pkg.eager.mod")  # its package runs setup() on import
+    assert "pkg/heavy.py" in closure("pkg.decorated.mod")  # a decorator runs on import
+    assert "pkg/heavy.py" in closure("pkg.klass.mod")  # so does a class body
