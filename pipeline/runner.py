@@ -103,6 +103,12 @@ def body_words_file(out_dir: Path) -> Path:
     return cache_dir_for(out_dir) / "body_words.duckdb"
 
 
+def words_version() -> str:
+    """The code the words counted ahead were made by: the counting process is started with it
+    and the search index reads the counts only under the same one (body_words.py)."""
+    return code_fingerprint(*WORDS_CODE)
+
+
 def dedup_memo_file(out_dir: Path) -> Path:
     """Dedup's normalisation answers, kept for the next run (dedup/memo_file.py)."""
     return cache_dir_for(out_dir) / "dedup_memos.pickle"
@@ -124,7 +130,7 @@ def stage_resolve(extraction: Extraction, out_dir: Path | None = None) -> Resolu
     if out_dir is not None and extraction.details:
         pages = [(d["page_sha256"], d.get("body")) for d in extraction.details]
         target = body_words_file(Path(out_dir))
-        ahead = BodyWordsInBackground(pages, target, code_fingerprint(*WORDS_CODE)).start()
+        ahead = BodyWordsInBackground(pages, target, words_version()).start()
     memo_path = dedup_memo_file(Path(out_dir)) if out_dir is not None else None
     memos = load_memos(memo_path) if memo_path is not None else None
     store = UnitStore(dedup_units_folder(Path(out_dir))) if out_dir is not None else None
@@ -240,7 +246,7 @@ def _switch_in(
 ) -> RunRecord:
     """The part of publishing that holds the lock: release switch, run record, fingerprint."""
     ahead = body_words_file(out_dir)
-    release, changed = finish_release(staging, out_dir, ahead, code_fingerprint(*WORDS_CODE))
+    release, changed = finish_release(staging, out_dir, ahead, words_version())
     record = RunRecord(
         run_id=new_run_id(),
         started_at=started_at,
