@@ -27,7 +27,7 @@ from pipeline.runs import OutputLocked, output_lock
 from schemas import TABLES
 from tests.conftest import RAW, REPO, SEED_SEARCH_4
 from tests.helpers import fuzz
-from tests.helpers.incremental import leftovers
+from tests.helpers.incremental import leftovers, release_bytes, release_folder_bytes
 from tests.helpers.pages import SeedEntry, new_search_page
 
 KILLS = 16  # kills of the plain runner (one process)
@@ -85,10 +85,6 @@ def _kill_group(proc: subprocess.Popen) -> None:
     pytest.fail("a killed run left processes behind")
 
 
-def _release_bytes(release: Path) -> dict[str, bytes]:
-    return {t: (release / f"{t}.parquet").read_bytes() for t in TABLES}
-
-
 def _published(out: Path, known: dict[str, dict[str, bytes]]) -> str | None:
     """The published release id after checking it is one complete known release; None when
     no release was ever switched in."""
@@ -98,7 +94,7 @@ def _published(out: Path, known: dict[str, dict[str, bytes]]) -> str | None:
         return None
     release = link.resolve()
     assert release.parent == (out / "releases").resolve() and release.is_dir(), release
-    files = _release_bytes(release)
+    files = release_folder_bytes(release)
     matches = [rid for rid, want in known.items() if want == files]
     assert matches == [release.name], f"{release.name} is not one complete release"
     for table in TABLES:
@@ -150,7 +146,7 @@ def test_killed_runs_leave_the_old_or_the_new_release(tmp_path: Path) -> None:
     for raw in (raw_a, raw_b):
         ref = run_pipeline(raw, tmp_path / f"ref_{raw.name}")
         ids[raw] = ref.record.release_id
-        known[ref.record.release_id] = _release_bytes(tmp_path / f"ref_{raw.name}" / "current")
+        known[ref.record.release_id] = release_bytes(tmp_path / f"ref_{raw.name}")
     assert len(known) == 2
     log = tmp_path / "run.log"
 
@@ -310,7 +306,7 @@ def test_two_runs_at_once_both_end_well(tmp_path: Path) -> None:
     assert len(runs) == 2 and runs["release_id"].nunique() == 1
     assert sorted(runs["release_changed"]) == [False, True]  # the second found it published
     ref = run_pipeline(RAW, tmp_path / "ref")
-    assert _release_bytes(out / "current") == _release_bytes(tmp_path / "ref" / "current")
+    assert release_bytes(out) == release_bytes(tmp_path / "ref")
     assert ref.record.release_id == runs.iloc[0]["release_id"]
     assert leftovers(out) == []
 
@@ -348,13 +344,13 @@ def test_rerun_republishes_nothing(tmp_path: Path) -> None:
     shutil.copytree(RAW, raw)
     out = tmp_path / "out"
     first = run_pipeline(raw, out)
-    before = _release_bytes(out / "current")
+    before = release_bytes(out)
     mtimes = {p.name: p.stat().st_mtime_ns for p in (out / "current").iterdir()}
     again = run_pipeline(raw, out)
     assert first.record.release_changed is True
     assert again.record.release_changed is False
     assert again.record.release_id == first.record.release_id
-    assert _release_bytes(out / "current") == before
+    assert release_bytes(out) == before
     assert {p.name: p.stat().st_mtime_ns for p in (out / "current").iterdir()} == mtimes
     assert [p.name for p in (out / "releases").iterdir()] == [first.record.release_id]
     runs = pq.read_table(out / "runs.parquet").to_pandas()

@@ -39,7 +39,12 @@ def count_reads_and_parses(monkeypatch: pytest.MonkeyPatch) -> Counter:
 
 
 def release_bytes(out: Path) -> dict[str, bytes]:
-    return {t: (out / "current" / f"{t}.parquet").read_bytes() for t in TABLES}
+    """Each table's Parquet bytes in the release an output folder publishes."""
+    return release_folder_bytes(out / "current")
+
+
+def release_folder_bytes(release: Path) -> dict[str, bytes]:
+    return {t: (release / f"{t}.parquet").read_bytes() for t in TABLES}
 
 
 def clean_run_bytes(raw: Path, scratch: Path) -> dict[str, bytes]:
