@@ -1,6 +1,6 @@
-"""Publishing is safe: a run killed at any moment, an analyst's open DuckDB connection, two runs
-at once, a rerun with nothing new — the published outputs stay one
-complete release, old or new, never a mix.
+"""Publishing is safe: a run killed at any moment, an analyst's open DuckDB connection, a rerun
+with nothing new — the published outputs stay one complete release, old or new, never a mix.
+(Two runs on one output folder: test_concurrent_runs.py.)
 
 Kill delays only spread the kills over a run (measured once first); no test asserts a duration.
 """
@@ -23,12 +23,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.runner import run_pipeline
-from pipeline.runs import OutputLocked, output_lock
 from schemas import TABLES
 from tests.conftest import RAW, REPO, SEED_SEARCH_4
 from tests.helpers import fuzz
 from tests.helpers.incremental import leftovers, release_bytes, release_folder_bytes
 from tests.helpers.pages import SeedEntry, new_search_page
+from tests.helpers.processes import cli_cmd, start_run
 
 KILLS = 16  # kills of the plain runner (one process)
 CLI_KILLS = 3  # kills of `python -m pipeline run` (Dagster, in process)
@@ -41,25 +41,6 @@ _RUNNER = (
 
 def _runner_cmd(raw: Path, out: Path) -> list[str]:
     return [sys.executable, "-c", _RUNNER, str(raw), str(out)]
-
-
-def _cli_cmd(raw: Path, out: Path, *extra: str) -> list[str]:
-    run = ["run", "--raw", str(raw), "--out", str(out), "--quiet", *extra]
-    return [sys.executable, "-m", "pipeline", *run]
-
-
-def _start(cmd: list[str], log: Path) -> subprocess.Popen:
-    """A run in its own process group (so a kill reaches any worker it starts)."""
-    with log.open("wb") as err:
-        return subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            start_new_session=True,
-        )
 
 
 def _group_alive(pgid: int) -> bool:
@@ -127,7 +108,7 @@ def _two_raw_folders(root: Path) -> tuple[Path, Path]:
 
 def _kill_at(cmd: list[str], delay: float, log: Path, wait_for_start: bool) -> bool:
     """Start, wait `delay` s (after the runner says "start"), SIGKILL; True if it was killed."""
-    proc = _start(cmd, log)
+    proc = start_run(cmd, log)
     if wait_for_start:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "start", log.read_text()
@@ -152,15 +133,15 @@ def test_killed_runs_leave_the_old_or_the_new_release(tmp_path: Path) -> None:
 
     # one undisturbed run of each kind, to spread the kills over their work; a warm-up first,
     # so that compiling freshly edited modules does not stretch the measured run
-    warm = subprocess.run(_cli_cmd(raw_a, tmp_path / "warm_up"), cwd=REPO, timeout=300)
+    warm = subprocess.run(cli_cmd(raw_a, tmp_path / "warm_up"), cwd=REPO, timeout=300)
     assert warm.returncode == 0
-    proc = _start(_runner_cmd(raw_a, tmp_path / "measure"), log)
+    proc = start_run(_runner_cmd(raw_a, tmp_path / "measure"), log)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "start"
     t0 = time.perf_counter()
     assert proc.wait(timeout=300) == 0, log.read_text()
     work = time.perf_counter() - t0
     t0 = time.perf_counter()
-    done = subprocess.run(_cli_cmd(raw_b, tmp_path / "measure_cli"), cwd=REPO, timeout=300)
+    done = subprocess.run(cli_cmd(raw_b, tmp_path / "measure_cli"), cwd=REPO, timeout=300)
     cli_run = time.perf_counter() - t0
     assert done.returncode == 0
     assert _published(tmp_path / "measure_cli", known) == ids[raw_b]  # the CLI agrees
@@ -184,7 +165,7 @@ def test_killed_runs_leave_the_old_or_the_new_release(tmp_path: Path) -> None:
     assert run_pipeline(raw_b, out).record.release_id == ids[raw_b]
     # then runs that replace a release: the old one or the new one stays, never none or a mix
     plan = [(_runner_cmd, 1.5 * work * k / (KILLS - 1), True) for k in range(KILLS)]
-    plan += [(_cli_cmd, cli_run * (k + 1) / (CLI_KILLS + 1), False) for k in range(CLI_KILLS)]
+    plan += [(cli_cmd, cli_run * (k + 1) / (CLI_KILLS + 1), False) for k in range(CLI_KILLS)]
     for i, (make_cmd, delay, marker) in enumerate(plan):
         if i % 3 == 0:  # now and then from a cold cache, so kills land in extraction too
             shutil.rmtree(out / ".cache", ignore_errors=True)
@@ -260,83 +241,6 @@ def test_open_duckdb_connection_survives_new_releases(tmp_path: Path) -> None:
     finally:
         reader.kill()
         reader.wait(timeout=30)
-
-
-# The CLI, with a line printed when the run asks for the output lock (to know when it waits).
-_ANNOUNCING_CLI = """
-import sys
-from contextlib import contextmanager
-import pipeline.runner as runner
-from pipeline.cli import main
-from pipeline.runs import output_lock
-
-@contextmanager
-def announced(out_dir, timeout):
-    print("waiting for the lock", flush=True)
-    with output_lock(out_dir, timeout):
-        print("holding the lock", flush=True)
-        yield
-
-runner.output_lock = announced
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def test_two_runs_at_once_both_end_well(tmp_path: Path) -> None:
-    """Both runs reach the lock while the test holds it; released, both publish in turn."""
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw)
-    out = tmp_path / "out"
-    procs = []
-    with output_lock(out, timeout=5):
-        for i in range(2):
-            cmd = [sys.executable, "-c", _ANNOUNCING_CLI, *_cli_cmd(raw, out)[3:]]
-            procs.append(_start([*cmd, "--lock-timeout", "300"], tmp_path / f"{i}.log"))
-        for i, p in enumerate(procs):
-            assert p.stdout is not None
-            line = p.stdout.readline().strip()
-            assert line == "waiting for the lock", (tmp_path / f"{i}.log").read_text()
-        assert all(p.poll() is None for p in procs)
-        assert not (out / "current").exists()  # nothing published while the lock is held
-    for i, p in enumerate(procs):
-        assert p.stdout is not None
-        assert p.stdout.readline().strip() == "holding the lock"
-        assert p.wait(timeout=300) == 0, (tmp_path / f"{i}.log").read_text()
-    runs = pq.read_table(out / "runs.parquet").to_pandas()
-    assert len(runs) == 2 and runs["release_id"].nunique() == 1
-    assert sorted(runs["release_changed"]) == [False, True]  # the second found it published
-    ref = run_pipeline(RAW, tmp_path / "ref")
-    assert release_bytes(out) == release_bytes(tmp_path / "ref")
-    assert ref.record.release_id == runs.iloc[0]["release_id"]
-    assert leftovers(out) == []
-
-
-def test_second_run_with_lock_timeout_zero_stops_with_a_message(tmp_path: Path) -> None:
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw)
-    out = tmp_path / "out"
-    with output_lock(out, timeout=5):
-        done = subprocess.run(
-            _cli_cmd(raw, out, "--lock-timeout", "0"),
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        locked = pytest.raises(OutputLocked, match="another pipeline run is publishing")
-        with locked, output_lock(out, timeout=0):
-            pass
-    assert done.returncode == 1
-    assert done.stderr.strip() == (
-        f"error: another pipeline run is publishing to {out.resolve()} "
-        f"(lock {out.resolve() / '.pipeline.lock'}); waited 0s. "
-        "Wait for it to finish or raise --lock-timeout."
-    )
-    assert not (out / "current").exists() and not (out / "runs.parquet").exists()
-    assert leftovers(out) == []
-    # once the other run is gone, the same command publishes
-    again = subprocess.run(_cli_cmd(raw, out, "--lock-timeout", "0"), cwd=REPO, timeout=300)
-    assert again.returncode == 0 and (out / "current").is_symlink()
 
 
 def test_rerun_republishes_nothing(tmp_path: Path) -> None:
